@@ -1,0 +1,18 @@
+// The project's own kernels, registered over (or in place of) a backend's.
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilter, type BackpropFilterArgs } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInput, type BackpropInputArgs } from './conv2d-backprop-input.js';
+
+function replaceKernel(kernelName: string, backendName: string, kernelFunc: tf.KernelFunc): void {
+  if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({ kernelName, backendName, kernelFunc });
+}
+
+/** wasm lacks Conv2DBackpropFilter and its Conv2DBackpropInput is a slow loop; both become XNNPACK convs. */
+export function installWasmKernels(): void {
+  replaceKernel('Conv2DBackpropFilter', 'wasm', conv2dBackpropFilter as unknown as tf.KernelFunc);
+  replaceKernel('Conv2DBackpropInput', 'wasm', conv2dBackpropInput as unknown as tf.KernelFunc);
+}
+
+export { conv2dBackpropFilter, conv2dBackpropInput };
+export type { BackpropFilterArgs, BackpropInputArgs };
