@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import os from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
+// tfjs-core's Node bundle registers no gradient functions; the union package's bundle does.
+import '@tensorflow/tfjs';
 import { setupWasm } from './wasm.js';
 import { installWasmKernels } from './kernels/index.js';
 

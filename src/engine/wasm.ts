@@ -63,6 +63,20 @@ async function instantiateThreaded(threads: number): Promise<unknown> {
   return module;
 }
 
+interface NodeWorker { unref?: () => void }
+interface PThreadPool { unusedWorkers: NodeWorker[]; runningWorkers: NodeWorker[] }
+
+/**
+ * XNNPACK's pool threads live for the whole process and Emscripten keeps them ref'd while they run,
+ * which would keep Node alive after main() ends. The main thread waits on them synchronously
+ * during each op, so unref'ing them is safe.
+ */
+function unrefWorkers(module: unknown): void {
+  const pool = (module as { PThread?: PThreadPool }).PThread;
+  if (!pool) return;
+  for (const w of [...pool.unusedWorkers, ...pool.runningWorkers]) w.unref?.();
+}
+
 /** Registers and activates backend 'wasm'. threads > 1 uses the threaded-SIMD binary. */
 export async function setupWasm(threads: number): Promise<{ binary: string; threads: number }> {
   wasm.setThreadsCount(threads);
@@ -75,5 +89,6 @@ export async function setupWasm(threads: number): Promise<{ binary: string; thre
   // BackendWasm's constructor takes the Emscripten module that tfjs would have built itself.
   tf.registerBackend('wasm', () => new wasm.BackendWasm(module as ConstructorParameters<typeof wasm.BackendWasm>[0]), 2);
   if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
+  unrefWorkers(module);
   return { binary: 'threaded-simd', threads: wasm.getThreadsCount() };
 }
