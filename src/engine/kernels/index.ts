@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilter, type BackpropFilterArgs } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInput, type BackpropInputArgs } from './conv2d-backprop-input.js';
+import { guardBatchMatMul } from './batch-mat-mul.js';
 
 function replaceKernel(kernelName: string, backendName: string, kernelFunc: tf.KernelFunc): void {
   if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
@@ -12,7 +13,15 @@ function replaceKernel(kernelName: string, backendName: string, kernelFunc: tf.K
 export function installWasmKernels(): void {
   replaceKernel('Conv2DBackpropFilter', 'wasm', conv2dBackpropFilter as unknown as tf.KernelFunc);
   replaceKernel('Conv2DBackpropInput', 'wasm', conv2dBackpropInput as unknown as tf.KernelFunc);
+  const stockMatMul = tf.getKernel('BatchMatMul', 'wasm');
+  if (stockMatMul && !guarded.has(stockMatMul.kernelFunc)) {
+    const fn = guardBatchMatMul(stockMatMul.kernelFunc);
+    guarded.add(fn);
+    replaceKernel('BatchMatMul', 'wasm', fn);
+  }
 }
+
+const guarded = new WeakSet<tf.KernelFunc>();
 
 export { conv2dBackpropFilter, conv2dBackpropInput };
 export type { BackpropFilterArgs, BackpropInputArgs };

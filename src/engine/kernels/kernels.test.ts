@@ -97,3 +97,12 @@ test('kernels leak no tensors', () => {
   step();
   assert.equal(tf.memory().numTensors, n);
 });
+
+test('BatchMatMul on wasm: the same data reshaped as b in two shapes gives right answers (tfjs-wasm cache bug)', () => {
+  const u = rnd([3]), v = rnd([8]), m = rnd([1, 3]);
+  const first = tf.matMul(m as tf.Tensor2D, tf.reshape(u, [3, 1]) as tf.Tensor2D);
+  const got = tf.matMul(tf.reshape(v, [8, 1]) as tf.Tensor2D, tf.reshape(u, [1, 3]) as tf.Tensor2D);
+  const uu = u.dataSync(), vv = v.dataSync(), g = got.dataSync();
+  for (let i = 0; i < 8; i++) for (let j = 0; j < 3; j++) assert.ok(Math.abs(g[i * 3 + j]! - vv[i]! * uu[j]!) < 1e-5);
+  tf.dispose([u, v, m, first, got]);
+});

@@ -1,0 +1,72 @@
+// Adam (Kingma & Ba), PyTorch's formulation, over named parameters so that its state lives in
+// checkpoints under the same names as the weights, and a frozen parameter is simply not in the list.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Param } from '../models/params.js';
+
+export interface AdamConfig { lr: number; beta1: number; beta2: number; eps?: number }
+
+interface Slot { m: tf.Variable; v: tf.Variable }
+
+export class Adam {
+  step = 0;
+  private readonly slots = new Map<string, Slot>();
+  private readonly eps: number;
+
+  constructor(readonly params: Param[], readonly cfg: AdamConfig) {
+    this.eps = cfg.eps ?? 1e-8;
+    for (const p of params) {
+      this.slots.set(p.name, { m: tf.variable(tf.zerosLike(p.variable), false), v: tf.variable(tf.zerosLike(p.variable), false) });
+    }
+  }
+
+  /** Applies gradients keyed by parameter name (missing ones count as zero-gradient steps are skipped). */
+  apply(grads: Map<string, tf.Tensor>): void {
+    this.step++;
+    const { lr, beta1, beta2 } = this.cfg;
+    const c1 = 1 - beta1 ** this.step;
+    const c2 = 1 - beta2 ** this.step;
+    for (const p of this.params) {
+      const g = grads.get(p.name);
+      const s = this.slots.get(p.name)!;
+      if (!g) continue;
+      const [m, v, w] = tf.tidy(() => {
+        const m1 = tf.add(tf.mul(s.m, beta1), tf.mul(g, 1 - beta1));
+        const v1 = tf.add(tf.mul(s.v, beta2), tf.mul(tf.square(g), 1 - beta2));
+        // p -= lr * (m / c1) / (sqrt(v / c2) + eps)
+        const update = tf.div(tf.mul(m1, lr / c1), tf.add(tf.sqrt(tf.div(v1, c2)), this.eps));
+        return [m1, v1, tf.sub(p.variable, update)];
+      });
+      s.m.assign(m);
+      s.v.assign(v);
+      p.variable.assign(w);
+      tf.dispose([m, v, w]);
+    }
+  }
+
+  state(): Map<string, { shape: number[]; data: Float32Array }> {
+    const out = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [name, s] of this.slots) {
+      out.set(`${name}.m`, { shape: s.m.shape.slice(), data: s.m.dataSync() as Float32Array });
+      out.set(`${name}.v`, { shape: s.v.shape.slice(), data: s.v.dataSync() as Float32Array });
+    }
+    return out;
+  }
+
+  loadState(step: number, values: Map<string, { shape: number[]; data: Float32Array }>, origin: string): void {
+    this.step = step;
+    for (const [name, s] of this.slots) {
+      for (const [key, variable] of [[`${name}.m`, s.m], [`${name}.v`, s.v]] as const) {
+        const val = values.get(key);
+        if (!val || val.data.length !== variable.size) throw new Error(`${origin}: optimizer state ${key} missing or of the wrong size`);
+        const t = tf.tensor(val.data, variable.shape);
+        variable.assign(t);
+        t.dispose();
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const s of this.slots.values()) tf.dispose([s.m, s.v]);
+    this.slots.clear();
+  }
+}
