@@ -1,0 +1,85 @@
+// Turns `pegasus train` flags into config layers: --preset / --config file first, then the
+// shortcuts and every --set key.path=value, in the order given.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, parseAssignment, readConfigFile, resolveConfig, type Config } from '../training/config.js';
+
+export const PRESETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'presets');
+
+export const configArgs = {
+  preset: { type: 'string', description: 'a preset by name (see `pegasus presets`)' },
+  config: { type: 'string', description: 'a JSON config file (applied after the preset)' },
+  set: { type: 'string', description: 'override any key: --set train.lrD=4e-4 (repeatable)' },
+  arch: { type: 'string', description: 'dcgan | sndcgan' },
+  size: { type: 'string', description: 'image size: 32 or 64' },
+  steps: { type: 'string', description: 'training steps (one D + one G update each)' },
+  classes: { type: 'string', description: 'comma-separated CIFAR-10 class names, e.g. horse,airplane' },
+  data: { type: 'string', description: 'data source: folder of class folders, cifar-10-binary.tar.gz or its folder' },
+  mixing: { type: 'string', description: 'combined | alternate | phases:N1,N2,... (phase iterations)' },
+  seed: { type: 'string', description: 'random seed' },
+  batch: { type: 'string', description: 'batch size' },
+  out: { type: 'string', description: 'run folder (default runs/<name>)' },
+  backend: { type: 'string', description: 'wasm | cpu' },
+  threads: { type: 'string', description: 'compute threads (default: all cores)' },
+} as const;
+
+type Flags = Record<string, unknown>;
+
+function num(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new ConfigError(`--${name} ${v}: not a number`);
+  return n;
+}
+
+export function presetFile(name: string): string {
+  const file = path.join(PRESETS_DIR, `${name}.json`);
+  if (!/^[\w.-]+$/.test(name) || !fs.existsSync(file)) {
+    const known = fs.existsSync(PRESETS_DIR) ? fs.readdirSync(PRESETS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
+    throw new ConfigError(`--preset ${name}: unknown preset (known: ${known.join(', ') || 'none'})`);
+  }
+  return file;
+}
+
+function mixing(v: string): Record<string, unknown> {
+  if (v === 'combined' || v === 'alternate') return { kind: v };
+  const m = /^phases:([\d,]+)$/.exec(v);
+  if (!m) throw new ConfigError(`--mixing ${v}: expected combined, alternate or phases:N1,N2,...`);
+  return { kind: 'phases', iterations: m[1]!.split(',').filter(Boolean).map(Number) };
+}
+
+function shortcuts(f: Flags): Record<string, unknown> {
+  const s = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+  const model: Record<string, unknown> = {}, train: Record<string, unknown> = {}, data: Record<string, unknown> = {}, output: Record<string, unknown> = {};
+  const top: Record<string, unknown> = {};
+  if (s('arch')) model.arch = s('arch');
+  if (s('size')) model.imageSize = num('size', s('size')!);
+  if (s('steps')) train.steps = num('steps', s('steps')!);
+  if (s('batch')) train.batchSize = num('batch', s('batch')!);
+  if (s('classes')) data.classes = s('classes')!.split(',').map((c) => c.trim()).filter(Boolean);
+  if (s('data')) data.source = s('data');
+  if (s('mixing')) data.mixing = mixing(s('mixing')!);
+  if (s('out')) output.dir = s('out');
+  if (s('seed')) top.seed = num('seed', s('seed')!);
+  if (s('backend')) top.backend = s('backend');
+  if (s('threads')) top.threads = num('threads', s('threads')!);
+  for (const [k, v] of Object.entries({ model, train, data, output })) if (Object.keys(v).length) top[k] = v;
+  return top;
+}
+
+/** All --set values, whether citty parsed one or many. */
+function assignments(f: Flags): string[] {
+  const v = f.set;
+  return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+/** Config from flags; `base` (a resumed run's saved config) replaces --preset / --config. */
+export function configFromFlags(f: Flags, base?: { origin: string; values: Record<string, unknown> }): Config {
+  const layers: { origin: string; values: Record<string, unknown> }[] = [];
+  if (base) layers.push(base);
+  else if (typeof f.preset === 'string') layers.push({ origin: `preset ${f.preset}`, values: readConfigFile(presetFile(f.preset)) });
+  if (!base && typeof f.config === 'string') layers.push({ origin: f.config, values: readConfigFile(f.config) });
+  layers.push({ origin: 'flags', values: shortcuts(f) });
+  for (const a of assignments(f)) layers.push({ origin: `--set ${a}`, values: parseAssignment(a) });
+  return resolveConfig(layers);
+}

@@ -1,0 +1,61 @@
+// The training-step benchmark: ms per DCGAN step (batch 64, seed widths) on our engine, next to
+// the PyTorch reference (bench/torch_dcgan.py) when python3 has torch.
+import { spawnSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs-core';
+import { buildGan } from '../models/index.js';
+import { dcganStepFlops } from '../outputs/flops.js';
+import { Adam } from './adam.js';
+import { trainStep } from './step.js';
+
+export interface BenchRow { size: 32 | 64; msPerStep: number; gflops: number; stepGflop: number; tensorsStable: boolean }
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Times `steps` training steps after `warmup` ones; median ms per step. */
+export function benchStep(size: 32 | 64, steps: number, warmup: number, batch = 64): BenchRow {
+  const gan = buildGan({ arch: 'dcgan', imageSize: size, nz: 100, ngf: 64, ndf: 64 }, 1);
+  const opts = {
+    d: new Adam(gan.d.params.trainable(), { lr: 2e-4, beta1: 0.5, beta2: 0.999 }),
+    g: new Adam(gan.g.params.trainable(), { lr: 2e-4, beta1: 0.5, beta2: 0.999 }),
+  };
+  const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
+  const cfg = { batchSize: batch, loss: 'bce' as const, labels: { soft: false, flip: 0 }, seed: 1 };
+  const times: number[] = [];
+  let tensors = 0;
+  let stable = true;
+  for (let i = 0; i < warmup + steps; i++) {
+    const t0 = performance.now();
+    trainStep(gan, opts, [{ x }], cfg, i);
+    const dt = performance.now() - t0;
+    if (i >= warmup) times.push(dt);
+    const n = tf.memory().numTensors;
+    if (i > 0 && n !== tensors) stable = false;
+    tensors = n;
+  }
+  tf.dispose(x);
+  opts.d.dispose();
+  opts.g.dispose();
+  gan.dispose();
+  const ms = median(times);
+  const flop = dcganStepFlops(size, batch);
+  return { size, msPerStep: ms, gflops: flop / (ms * 1e6), stepGflop: flop / 1e9, tensorsStable: stable };
+}
+
+export interface TorchRow { size: number; threads: number; ms_per_step: number; torch: string }
+
+/** Runs the PyTorch reference; null (with the reason) when python3 or torch is missing. */
+export function torchStep(size: 32 | 64, threads: number, steps: number, warmup: number): TorchRow | string {
+  const r = spawnSync('python3', ['bench/torch_dcgan.py', '--size', String(size), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup), '--json'], { encoding: 'utf8' });
+  if (r.error) return `python3 not runnable (${r.error.message})`;
+  if (r.status !== 0) return `PyTorch reference failed: ${(r.stderr || '').trim().split('\n').pop() ?? ''}`;
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as TorchRow;
+  } catch {
+    return `PyTorch reference printed no JSON: ${line}`;
+  }
+}
