@@ -1,0 +1,11 @@
+export { DataError } from './errors.js';
+export { CIFAR10_CLASSES, DEFAULT_CLASSES, CIFAR10_URL, CIFAR10_MD5 } from './classes.js';
+export { loadDataset, type DataConfig, type LabeledImages } from './dataset.js';
+export { createLoader, type Loader, type WaitStats } from './loader.js';
+export { type LoaderOptions, type Batch, makeBatch, createBatchContext, batchIndices } from './batch.js';
+export { type Mixing, buildPlan, locate, describePlan } from './schedule.js';
+export { download, type DownloadOptions } from './download.js';
+export { extractArchive, listArchive } from './archive.js';
+export { parseBatch, parseMeta, encodeRecords, RECORD_BYTES, IMAGE_BYTES } from './cifar-binary.js';
+export { dataInfo, dataDownload, dataSchedule, scheduleTable } from './info.js';
+export { resizeBilinear, NORMALIZE_LUT } from './transform.js';
