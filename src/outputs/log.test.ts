@@ -61,3 +61,12 @@ test('truncateLogAfter keeps rows with step <= N verbatim, atomically', () => {
   assert.equal(fs.existsSync(path.join(dir, 'none.jsonl')), false);
   assert.deepEqual(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')), []);
 });
+
+test('appending again after the folder was removed recreates it', () => {
+  const sub = path.join(dir, 'gone');
+  const file = path.join(sub, 'train.jsonl');
+  appendLogRow(file, row(1));
+  fs.rmSync(sub, { recursive: true });
+  appendLogRow(file, row(2));
+  assert.deepEqual(readLog(file).map((r) => r.step), [2]);
+});

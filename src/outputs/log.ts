@@ -39,7 +39,14 @@ export function appendLogRow(file: string, row: TrainLogRow): void {
     dropPartialTail(key);
     checked.add(key);
   }
-  fs.appendFileSync(key, JSON.stringify(row) + '\n');
+  const line = JSON.stringify(row) + '\n';
+  try {
+    fs.appendFileSync(key, line);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    fs.mkdirSync(path.dirname(key), { recursive: true }); // the folder was removed since the first append
+    fs.appendFileSync(key, line);
+  }
 }
 
 /** If the file does not end in a newline, cut it back to just after its last newline. */
