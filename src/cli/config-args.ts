@@ -67,19 +67,23 @@ function shortcuts(f: Flags): Record<string, unknown> {
   return top;
 }
 
-/** All --set values, whether citty parsed one or many. */
-function assignments(f: Flags): string[] {
-  const v = f.set;
-  return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+/** Every --set value in order (citty keeps only the last of a repeated flag, so read rawArgs). */
+export function setFlags(rawArgs: string[]): string[] {
+  const out: string[] = [];
+  rawArgs.forEach((a, i) => {
+    if (a === '--set' && rawArgs[i + 1] !== undefined) out.push(rawArgs[i + 1]!);
+    else if (a.startsWith('--set=')) out.push(a.slice('--set='.length));
+  });
+  return out;
 }
 
 /** Config from flags; `base` (a resumed run's saved config) replaces --preset / --config. */
-export function configFromFlags(f: Flags, base?: { origin: string; values: Record<string, unknown> }): Config {
+export function configFromFlags(f: Flags, rawArgs: string[], base?: { origin: string; values: Record<string, unknown> }): Config {
   const layers: { origin: string; values: Record<string, unknown> }[] = [];
   if (base) layers.push(base);
   else if (typeof f.preset === 'string') layers.push({ origin: `preset ${f.preset}`, values: readConfigFile(presetFile(f.preset)) });
   if (!base && typeof f.config === 'string') layers.push({ origin: f.config, values: readConfigFile(f.config) });
   layers.push({ origin: 'flags', values: shortcuts(f) });
-  for (const a of assignments(f)) layers.push({ origin: `--set ${a}`, values: parseAssignment(a) });
+  for (const a of setFlags(rawArgs)) layers.push({ origin: `--set ${a}`, values: parseAssignment(a) });
   return resolveConfig(layers);
 }

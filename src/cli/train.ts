@@ -12,15 +12,15 @@ export const trainCommand = defineCommand({
     resume: { type: 'string', description: 'continue the run in this folder from its checkpoint (its config.json is the base)' },
     progress: { type: 'boolean', default: true, description: 'progress bar', negativeDescription: 'plain log lines only' },
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const flags = args as Record<string, unknown>;
-    let config = configFromFlags(flags);
+    let config = configFromFlags(flags, rawArgs);
     let runDir: string | undefined;
     if (typeof args.resume === 'string') {
       runDir = args.resume;
       // The run's own config is the base; flags may still change e.g. train.steps to extend it.
       const file = path.join(runDir, 'config.json');
-      config = configFromFlags(flags, { origin: file, values: readConfigFile(file) });
+      config = configFromFlags(flags, rawArgs, { origin: file, values: readConfigFile(file) });
     }
     const backend = await initBackend(config.backend, config.threads);
     console.log(`backend: ${backend.detail}, ${backend.threads} thread(s)`);
