@@ -142,7 +142,7 @@ export interface BinaryContents {
 }
 
 /** Read class names and the batches of the given splits, from an archive or an extracted folder. */
-export async function readBinary(src: BinarySource, splits: Split[]): Promise<BinaryContents> {
+export async function readBinary(src: BinarySource, splits: Split[], required: string[] = []): Promise<BinaryContents> {
   const wanted = [...splits.flatMap(batchFilesFor), CIFAR10_META];
   let get: (name: string) => Promise<{ data: Uint8Array; file: string } | null>;
   if (src.kind === 'archive') {
@@ -166,6 +166,9 @@ export async function readBinary(src: BinarySource, splits: Split[]): Promise<Bi
   if (meta) {
     classes = parseMeta(Buffer.from(meta.data).toString('utf8'));
     if (classes.length === 0 || classes.length > 256) throw new DataError(`${meta.file}: expected class names, one a line; found ${classes.length}`, { file: meta.file });
+  }
+  for (const c of required) {
+    if (!classes.includes(c)) throw new DataError(`${src.path}: unknown class "${c}"; known classes: ${classes.join(', ')}`, { file: src.path });
   }
   const batches: BinaryContents['batches'] = [];
   for (const split of splits) {

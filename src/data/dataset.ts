@@ -163,7 +163,7 @@ async function loadBinary(src: BinarySource, classes: string[], splits: Split[],
     return assemble(classes, parts, desc);
   }
   parts.length = 0;
-  const contents: BinaryContents = await readBinary(src, splits);
+  const contents: BinaryContents = await readBinary(src, splits, classes);
   for (const c of classes) if (!contents.classes.includes(c)) throw unknownClass(src.path, c, contents.classes);
   for (const [ci, c] of classes.entries()) {
     const label = contents.classes.indexOf(c);
