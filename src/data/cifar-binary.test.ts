@@ -6,7 +6,7 @@ import { entryProblem, extractArchive, listArchive } from './archive.js';
 import { parseBatch, parseMeta, RECORD_BYTES } from './cifar-binary.js';
 import { loadDataset } from './dataset.js';
 import { DataError } from './errors.js';
-import { cifarEntries, listFilesRecursive, makeRecords, makeTarGz, patternImage, tempDir, writeCifarArchive, writeCifarFolder } from './test-fixtures.js';
+import { cifarEntries, listFilesRecursive, makeRecords, makeTarGz, patternImage, tempDir, writeCifarArchive, writeCifarFolder } from './fixtures.js';
 
 /** Assert a one-line DataError whose message names `file` and matches `problem`. */
 async function rejectsWith(p: Promise<unknown>, file: string, problem: RegExp): Promise<void> {

@@ -9,7 +9,7 @@ import { md5File, download } from './download.js';
 import { DataError } from './errors.js';
 import { dataDownload } from './info.js';
 import { loadDataset } from './dataset.js';
-import { listFilesRecursive, makeTarGz, cifarEntries, tempDir } from './test-fixtures.js';
+import { listFilesRecursive, makeTarGz, cifarEntries, tempDir } from './fixtures.js';
 
 const archive = makeTarGz(cifarEntries(2));
 const md5 = createHash('md5').update(archive).digest('hex');

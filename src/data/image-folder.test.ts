@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { loadDataset } from './dataset.js';
 import { DataError } from './errors.js';
-import { listFilesRecursive, tempDir, writeImage } from './test-fixtures.js';
+import { listFilesRecursive, tempDir, writeImage } from './fixtures.js';
 
 async function rejectsWith(p: Promise<unknown>, file: string, problem: RegExp): Promise<void> {
   await assert.rejects(p, (e: unknown) => {

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { dataCommand } from './commands.js';
 import { DataError } from './errors.js';
 import { dataInfo, dataSchedule, scheduleTable } from './info.js';
-import { tempDir, writeCifarArchive, writeImage } from './test-fixtures.js';
+import { tempDir, writeCifarArchive, writeImage } from './fixtures.js';
 
 test('data info on an image folder: classes, counts per split, image size, PNG grid', async () => {
   const dir = tempDir();

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Batch, LoaderOptions } from './batch.js';
 import { DataError } from './errors.js';
 import { createLoader } from './loader.js';
-import { syntheticData } from './test-fixtures.js';
+import { syntheticData } from './fixtures.js';
 import { resizeBilinear } from './transform.js';
 
 const base: LoaderOptions = { batchSize: 8, imageSize: 32, flip: false, grayscale: false, seed: 7, mixing: { kind: 'combined' } };
