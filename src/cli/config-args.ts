@@ -22,6 +22,8 @@ export const configArgs = {
   out: { type: 'string', description: 'run folder (default runs/<name>)' },
   backend: { type: 'string', description: 'wasm | cpu' },
   threads: { type: 'string', description: 'compute threads (default: all cores)' },
+  from: { type: 'string', description: "start from another run's checkpoint (weights only, step 0)" },
+  'freeze-d': { type: 'string', description: "FreezeD: keep D's first k layers fixed" },
 } as const;
 
 type Flags = Record<string, unknown>;
@@ -61,6 +63,8 @@ function shortcuts(f: Flags): Record<string, unknown> {
   if (s('mixing')) data.mixing = mixing(s('mixing')!);
   if (s('out')) output.dir = s('out');
   if (s('seed')) top.seed = num('seed', s('seed')!);
+  if (s('from')) top.init = { from: s('from') };
+  if (s('freeze-d')) train.freezeD = num('freeze-d', s('freeze-d')!);
   if (s('backend')) top.backend = s('backend');
   if (s('threads')) top.threads = num('threads', s('threads')!);
   for (const [k, v] of Object.entries({ model, train, data, output })) if (Object.keys(v).length) top[k] = v;

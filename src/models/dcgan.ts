@@ -28,7 +28,7 @@ export function discriminatorChannels(s: DcganShape): number[] {
   return [3, ...mults.map((m) => m * s.ndf), 1];
 }
 
-interface GLayer { w: tf.Variable; bn?: BatchNormParams }
+export interface GLayer { w: tf.Variable; bn?: BatchNormParams }
 
 export function dcganGenerator(s: DcganShape, seed: number, inputs = s.nz): Generator & { layers: GLayer[] } {
   const params = new ParamStore();
@@ -60,14 +60,18 @@ export function generatorBody(layers: GLayer[], z: tf.Tensor2D, ctx: ForwardCont
   });
 }
 
-interface DLayer { w: tf.Variable; bn?: BatchNormParams; sn?: SpectralNormState; prefix: string }
+export interface DLayer { w: tf.Variable; bn?: BatchNormParams; sn?: SpectralNormState; prefix: string }
 
-export function dcganDiscriminator(s: DcganShape, seed: number, spectral: boolean, outputs = 1): Discriminator & { layers: DLayer[] } {
-  const params = new ParamStore();
+/**
+ * D's layers into `params`. outputs = channels of the last (4x4 'valid') conv; null leaves that
+ * conv out (heads that read the 4x4 feature map themselves).
+ */
+export function discriminatorLayers(params: ParamStore, s: DcganShape, seed: number, spectral: boolean, outputs: number | null): DLayer[] {
   const ch = discriminatorChannels(s);
-  ch[ch.length - 1] = outputs;
+  ch[ch.length - 1] = outputs ?? 0;
   const layers: DLayer[] = [];
-  for (let i = 0; i + 1 < ch.length; i++) {
+  const count = outputs === null ? ch.length - 2 : ch.length - 1;
+  for (let i = 0; i < count; i++) {
     const prefix = `D.${i}`;
     const w = convWeight(params, `${prefix}.w`, [4, 4, ch[i]!, ch[i + 1]!], seed);
     const hidden = i > 0 && i + 2 < ch.length;
@@ -76,6 +80,12 @@ export function dcganDiscriminator(s: DcganShape, seed: number, spectral: boolea
     else if (hidden) layer.bn = batchNormParams(params, `${prefix}.bn`, ch[i + 1]!, seed);
     layers.push(layer);
   }
+  return layers;
+}
+
+export function dcganDiscriminator(s: DcganShape, seed: number, spectral: boolean, outputs = 1): Discriminator & { layers: DLayer[] } {
+  const params = new ParamStore();
+  const layers = discriminatorLayers(params, s, seed, spectral, outputs);
   return {
     params, layers, layerPrefixes: layers.map((l) => l.prefix),
     forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor1D {
@@ -87,12 +97,15 @@ export function dcganDiscriminator(s: DcganShape, seed: number, spectral: boolea
   };
 }
 
-/** images -> [n, 1, 1, outputs] (the last conv is 4x4 'valid'). */
-export function discriminatorBody(layers: DLayer[], x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
+/**
+ * images -> [n, 1, 1, outputs] when the layers end with the 4x4 'valid' conv (`withHead`),
+ * else D's last hidden feature map [n, 4, 4, C].
+ */
+export function discriminatorBody(layers: DLayer[], x: tf.Tensor4D, ctx: ForwardContext, withHead = true): tf.Tensor4D {
   let h = x;
   layers.forEach((l, i) => {
     const w = (l.sn ? spectralNormalize(l.w, l.sn) : l.w) as tf.Tensor4D;
-    if (i + 1 === layers.length) {
+    if (withHead && i + 1 === layers.length) {
       h = conv2d(h, w, 1, 'valid');
       return;
     }

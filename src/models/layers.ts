@@ -27,15 +27,23 @@ export function conv2dTranspose(x: tf.Tensor4D, w: tf.Tensor4D, stride: 1 | 2): 
   return tf.conv2dTranspose(x, w, out, stride, stride === 2 ? 'same' : 'valid');
 }
 
-export interface BatchNormParams { gamma: tf.Variable; beta: tf.Variable; mean: tf.Variable; variance: tf.Variable }
+export interface BatchNormStats { mean: tf.Variable; variance: tf.Variable }
+export interface BatchNormParams extends BatchNormStats { gamma: tf.Variable; beta: tf.Variable }
+
+/** Running statistics only (for batch-norms whose scale and shift come from elsewhere). */
+export function batchNormStats(store: ParamStore, name: string, channels: number): BatchNormStats {
+  return {
+    mean: store.add(`${name}.running_mean`, tf.zeros([channels]), false),
+    variance: store.add(`${name}.running_var`, tf.ones([channels]), false),
+  };
+}
 
 /** Batch-norm parameters: scale N(1, 0.02) as the seed, shift 0, running stats as PyTorch keeps them. */
 export function batchNormParams(store: ParamStore, name: string, channels: number, seed: number): BatchNormParams {
   return {
     gamma: store.add(`${name}.gamma`, tf.randomNormal([channels], 1, 0.02, 'float32', seedFor(seed, `${name}.gamma`))),
     beta: store.add(`${name}.beta`, tf.zeros([channels])),
-    mean: store.add(`${name}.running_mean`, tf.zeros([channels]), false),
-    variance: store.add(`${name}.running_var`, tf.ones([channels]), false),
+    ...batchNormStats(store, name, channels),
   };
 }
 
@@ -57,7 +65,15 @@ export function batchNorm(x: tf.Tensor4D, p: BatchNormParams, ctx: ForwardContex
   return tf.add(tf.mul(tf.sub(x, mean), scale), p.beta);
 }
 
-function updateRunningStats(p: BatchNormParams, mean: tf.Tensor, variance: tf.Tensor, count: number): void {
+/** (x - mean) / sqrt(var + eps) without scale and shift; same statistics rules as batchNorm. */
+export function batchNormalize(x: tf.Tensor4D, p: BatchNormStats, ctx: ForwardContext): tf.Tensor4D {
+  if (!ctx.training) return tf.mul(tf.sub(x, p.mean), tf.rsqrt(tf.add(p.variance, BN_EPS)));
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  if (ctx.updateStats !== false) updateRunningStats(p, mean, variance, x.size / x.shape[3]);
+  return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPS)));
+}
+
+function updateRunningStats(p: BatchNormStats, mean: tf.Tensor, variance: tf.Tensor, count: number): void {
   const unbiased = count > 1 ? count / (count - 1) : 1;
   p.mean.assign(tf.tidy(() => tf.add(tf.mul(p.mean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))));
   p.variance.assign(tf.tidy(() => tf.add(tf.mul(p.variance, 1 - BN_MOMENTUM), tf.mul(variance, BN_MOMENTUM * unbiased))));

@@ -2,7 +2,7 @@
 // The resolved config is saved in every run folder and in every checkpoint.
 import fs from 'node:fs';
 import { z } from 'zod';
-import { ARCHS } from '../models/index.js';
+import { ARCHS, isConditional } from '../models/index.js';
 import { LOSSES } from './losses.js';
 
 const Mixing = z.discriminatedUnion('kind', [
@@ -48,7 +48,11 @@ export const ConfigSchema = z.object({
     softLabels: z.boolean().default(false),
     /** Probability of flipping each D target. */
     labelFlip: z.number().min(0).max(0.5).default(0),
+    /** FreezeD: D's first k layers keep the weights they start with (transfer learning). */
+    freezeD: z.number().int().min(0).default(0),
   }).strict().default({}),
+  /** Start from another run's weights (G, D and their buffers; not the optimizer, step 0). */
+  init: z.object({ from: z.string().optional() }).strict().default({}),
   output: z.object({
     /** Run folder; default runs/<name or arch-size-classes>. */
     dir: z.string().optional(),
@@ -56,7 +60,15 @@ export const ConfigSchema = z.object({
     sampleEvery: z.number().int().positive().default(100),
     checkpointEvery: z.number().int().positive().default(250),
   }).strict().default({}),
-}).strict();
+}).strict().superRefine((c, ctx) => {
+  if (isConditional(c.model.arch) && c.data.classes.length !== 2) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['data', 'classes'], message: `${c.model.arch} is conditional on two classes (horse = 0, wing class = 1); got ${c.data.classes.length}` });
+  }
+  const dLayers = c.model.imageSize === 64 ? 5 : 4;
+  if (c.train.freezeD >= dLayers) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['train', 'freezeD'], message: `D has ${dLayers} layers at ${c.model.imageSize} px; freezing ${c.train.freezeD} leaves nothing to train` });
+  }
+});
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

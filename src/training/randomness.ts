@@ -23,3 +23,8 @@ export function uniform(n: number, lo: number, hi: number, seed: number, step: n
 export function fixedNoise(n: number, nz: number, seed: number): tf.Tensor2D {
   return noise(n, nz, seed, -1, 'fixed-noise');
 }
+
+/** Class bits c in {0, 1} [n, 1], each 1 with probability 1/2 (the fake batch's classes of a conditional GAN). */
+export function classBits(n: number, seed: number, step: number, purpose: string): tf.Tensor2D {
+  return tf.tidy(() => tf.cast(tf.less(tf.randomUniform([n, 1], 0, 1, 'float32', streamSeed(seed, step, purpose)), 0.5), 'float32') as tf.Tensor2D);
+}

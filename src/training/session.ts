@@ -18,8 +18,11 @@ export interface Session {
 export function createSession(config: Config): Session {
   const gan = buildGan(config.model, config.seed);
   const t = config.train;
+  // FreezeD: D's first k layers are simply not given to D's optimizer.
+  const frozen = gan.d.layerPrefixes.slice(0, t.freezeD).map((p) => `${p}.`);
+  const dParams = gan.d.params.trainable().filter((p) => !frozen.some((f) => p.name.startsWith(f)));
   const opts = {
-    d: new Adam(gan.d.params.trainable(), { lr: t.lrD, beta1: t.beta1, beta2: t.beta2 }),
+    d: new Adam(dParams, { lr: t.lrD, beta1: t.beta1, beta2: t.beta2 }),
     g: new Adam(gan.g.params.trainable(), { lr: t.lrG, beta1: t.beta1, beta2: t.beta2 }),
   };
   return {
@@ -68,4 +71,14 @@ export function openCheckpoint(file: string): Session {
   const s = createSession(checkpointConfig(ck, file));
   restoreSession(s, ck, file);
   return s;
+}
+
+/** Transfer: G and D weights and buffers from another run's checkpoint, fresh optimizers, step 0. */
+export function initFromCheckpoint(s: Session, file: string): void {
+  const ck = loadCheckpoint(file);
+  const saved = checkpointConfig(ck, file);
+  if (JSON.stringify(saved.model) !== JSON.stringify(s.config.model)) {
+    throw new Error(`${file}: its model (${JSON.stringify(saved.model)}) differs from this run's (${JSON.stringify(s.config.model)})`);
+  }
+  restoreSession(s, ck, file, false);
 }

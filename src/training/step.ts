@@ -7,7 +7,7 @@ import type { Param } from '../models/params.js';
 import type { Adam } from './adam.js';
 import { discriminatorLoss, generatorLoss, type LossKind } from './losses.js';
 import { targets, type LabelConfig } from './labels.js';
-import { noise } from './randomness.js';
+import { classBits, noise } from './randomness.js';
 
 export interface StepConfig {
   batchSize: number;
@@ -48,10 +48,12 @@ function gradsByName(f: () => tf.Scalar, params: Param[]): { value: tf.Scalar; g
 const meanSigmoid = (logits: tf.Tensor1D): number => tf.tidy(() => tf.mean(tf.sigmoid(logits)).dataSync()[0]!);
 
 /** D update on one real batch; `step` picks this update's noise and targets. Returns the stats of D. */
-export function discriminatorStep(gan: Gan, opt: Adam, real: RealBatch, cfg: StepConfig, step: number, fakeCond?: tf.Tensor2D) {
+export function discriminatorStep(gan: Gan, opt: Adam, real: RealBatch, cfg: StepConfig, step: number) {
   const n = real.x.shape[0];
+  if (gan.conditional && !real.cond) throw new Error('a conditional GAN needs the class bit of each real image');
   return tf.tidy(() => {
     const z = noise(n, gan.g.nz, cfg.seed, step, 'z-d');
+    const fakeCond = gan.conditional ? classBits(n, cfg.seed, step, 'c-d') : undefined;
     const fake = gan.g.forward(z, { training: true }, fakeCond); // no tape here: G gets no gradient
     const yReal = targets(n, true, cfg.labels, cfg.seed, step);
     const yFake = targets(n, false, cfg.labels, cfg.seed, step);
@@ -74,9 +76,10 @@ export function discriminatorStep(gan: Gan, opt: Adam, real: RealBatch, cfg: Ste
 }
 
 /** G update: G(z) is recomputed on the tape (tfjs cannot keep the D step's graph). */
-export function generatorStep(gan: Gan, opt: Adam, cfg: StepConfig, step: number, fakeCond?: tf.Tensor2D) {
+export function generatorStep(gan: Gan, opt: Adam, cfg: StepConfig, step: number) {
   return tf.tidy(() => {
     const z = noise(cfg.batchSize, gan.g.nz, cfg.seed, step, 'z-g');
+    const fakeCond = gan.conditional ? classBits(cfg.batchSize, cfg.seed, step, 'c-g') : undefined;
     let dgz2 = 0;
     const { value, grads } = gradsByName(() => {
       const logits = gan.d.forward(gan.g.forward(z, { training: true }, fakeCond), { training: true }, fakeCond);
@@ -89,11 +92,11 @@ export function generatorStep(gan: Gan, opt: Adam, cfg: StepConfig, step: number
 }
 
 /** D steps (one per real batch given, the seed uses one) then one G step. */
-export function trainStep(gan: Gan, opts: Optimizers, reals: RealBatch[], cfg: StepConfig, step: number, fakeCond?: tf.Tensor2D): StepStats {
+export function trainStep(gan: Gan, opts: Optimizers, reals: RealBatch[], cfg: StepConfig, step: number): StepStats {
   let d = { lossD: 0, lossDReal: 0, lossDFake: 0, dx: 0, dgz1: 0 };
   reals.forEach((real, k) => {
-    d = discriminatorStep(gan, opts.d, real, cfg, step * reals.length + k, fakeCond);
+    d = discriminatorStep(gan, opts.d, real, cfg, step * reals.length + k);
   });
-  const g = generatorStep(gan, opts.g, cfg, step, fakeCond);
+  const g = generatorStep(gan, opts.g, cfg, step);
   return { ...d, ...g };
 }

@@ -11,8 +11,8 @@ import { createTrainProgress } from '../outputs/progress.js';
 import { writeFileAtomicSync } from '../outputs/atomic.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { runName, type Config } from './config.js';
-import { fixedNoise } from './randomness.js';
-import { checkpointConfig, createSession, restoreSession, saveSession, type Session } from './session.js';
+import { fixedGrid } from './sample.js';
+import { checkpointConfig, createSession, initFromCheckpoint, restoreSession, saveSession, type Session } from './session.js';
 import { resolveDataSource } from './source.js';
 import { trainStep, type RealBatch, type StepStats } from './step.js';
 
@@ -49,6 +49,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   try {
     prepareRunDir(runDir, ckptFile, !!o.resume);
     if (o.resume) resumeInto(session, ckptFile, logFile, log);
+    else if (cfg.init.from) {
+      initFromCheckpoint(session, cfg.init.from);
+      log(`initialised from ${cfg.init.from}${cfg.train.freezeD ? `, D's first ${cfg.train.freezeD} layer(s) frozen` : ''}`);
+    }
     writeFileAtomicSync(path.join(runDir, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
 
     const data = o.data ?? (await loadDataset({ source: resolveDataSource(cfg.data.source), classes: cfg.data.classes, splits: cfg.data.splits, cacheDir: cfg.data.cacheDir }, log));
@@ -91,7 +95,6 @@ async function loop(s: Session, loader: Loader, o: LoopOptions): Promise<TrainRe
   const total = loader.totalSteps !== null ? Math.floor(loader.totalSteps / cfg.train.dSteps) : cfg.train.steps;
   if (loader.totalSteps !== null) o.log(`phase schedule: ${total} steps (train.steps is ignored)`);
   o.log(`${loader.describe()}`);
-  const fixedZ = fixedNoise(64, cfg.model.nz, cfg.seed);
   const progress = o.progress ? createTrainProgress(total, s.step) : null;
   const started = performance.now();
   const startStep = s.step;
@@ -100,9 +103,9 @@ async function loop(s: Session, loader: Loader, o: LoopOptions): Promise<TrainRe
   try {
     while (s.step < total) {
       const step = s.step;
-      const reals = await realBatches(loader, step, cfg.train.dSteps);
+      const reals = await realBatches(loader, step, cfg.train.dSteps, s.gan.conditional);
       last = trainStep(s.gan, s.opts, reals, { batchSize: cfg.train.batchSize, loss: cfg.train.loss, labels: { soft: cfg.train.softLabels, flip: cfg.train.labelFlip }, seed: cfg.seed }, step);
-      tf.dispose(reals.map((r) => r.x));
+      tf.dispose(reals.flatMap((r) => (r.cond ? [r.x, r.cond] : [r.x])));
       s.step++;
       window.push(last);
       const epoch = loader.epochAt(step * cfg.train.dSteps);
@@ -113,12 +116,11 @@ async function loop(s: Session, loader: Loader, o: LoopOptions): Promise<TrainRe
         appendLogRow(o.logFile, { step: s.step, epoch, ...mean(window), time: (performance.now() - started) / 1000 });
         window = [];
       }
-      if (s.step % cfg.output.sampleEvery === 0 || done) await writeSamples(s, fixedZ, o);
+      if (s.step % cfg.output.sampleEvery === 0 || done) await writeSamples(s, o);
       if (s.step % cfg.output.checkpointEvery === 0 || done) await saveSession(o.ckptFile, s);
     }
   } finally {
     progress?.stop();
-    fixedZ.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
   const wait = loader.waitStats();
@@ -126,11 +128,13 @@ async function loop(s: Session, loader: Loader, o: LoopOptions): Promise<TrainRe
   return { runDir: o.runDir, steps: s.step, lastStats: last, waitMs: wait.totalWaitMs, seconds };
 }
 
-async function realBatches(loader: Loader, step: number, dSteps: number): Promise<RealBatch[]> {
+async function realBatches(loader: Loader, step: number, dSteps: number, conditional: boolean): Promise<RealBatch[]> {
   const out: RealBatch[] = [];
   for (let k = 0; k < dSteps; k++) {
     const b = await loader.get(step * dSteps + k);
-    out.push({ x: tf.tensor4d(b.x, b.shape) });
+    const x = tf.tensor4d(b.x, b.shape);
+    // class index 0 (horse) / 1 (wing class) is the conditional models' class bit
+    out.push(conditional ? { x, cond: tf.tensor2d(Float32Array.from(b.labels), [b.labels.length, 1]) } : { x });
   }
   return out;
 }
@@ -142,12 +146,9 @@ function mean(rows: StepStats[]): StepStats {
   return out;
 }
 
-/** The seed's fixed-noise 8x8 grid (batch statistics, as pytorch/examples samples), and the plot. */
-async function writeSamples(s: Session, fixedZ: tf.Tensor2D, o: LoopOptions): Promise<void> {
-  const images = tf.tidy(() => s.gan.g.forward(fixedZ, { training: true, updateStats: false }));
-  const data = (await images.data()) as Float32Array;
-  const shape = images.shape as [number, number, number, number];
-  images.dispose();
+/** The seed's fixed-noise 8x8 grid, and the loss plot. */
+async function writeSamples(s: Session, o: LoopOptions): Promise<void> {
+  const { data, shape } = await fixedGrid(s.gan, s.config.seed);
   const name = `step-${String(s.step).padStart(6, '0')}.png`;
   await writeGridPng(path.join(o.runDir, 'samples', name), data, shape, { cols: 8, scale: 2 });
   await writeGridPng(path.join(o.runDir, 'samples.png'), data, shape, { cols: 8, scale: 2 });
