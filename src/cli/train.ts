@@ -10,7 +10,7 @@ export const trainCommand = defineCommand({
   args: {
     ...configArgs,
     resume: { type: 'string', description: 'continue the run in this folder from its checkpoint (its config.json is the base)' },
-    progress: { type: 'boolean', default: true, description: 'progress bar', negativeDescription: 'plain log lines only' },
+    progress: { type: 'boolean', default: true, description: 'progress bar', negativeDescription: 'no progress output (the log and samples are still written)' },
   },
   async run({ args, rawArgs }) {
     const flags = args as Record<string, unknown>;

@@ -16,6 +16,8 @@ export interface LoaderOptions {
   prefetch?: number;
   /** prepare batches in a worker thread (default true); false computes them in this thread */
   worker?: boolean;
+  /** the step the first get() will ask for (default 0): its batches are started at once */
+  startStep?: number;
 }
 
 export interface Batch {

@@ -190,6 +190,25 @@ test('prefetch: the next batch is ready while a step runs (waitStats ~0 after th
   }
 });
 
+test('startStep: a resumed loader prepares step k at once, with the same batch as a straight run', async () => {
+  const data = syntheticData([300, 300]);
+  const opts: LoaderOptions = { ...base, batchSize: 64, imageSize: 64, flip: true };
+  const straight = createLoader(data, { ...opts, worker: false });
+  const resumed = createLoader(data, { ...opts, startStep: 7 });
+  try {
+    const t = performance.now();
+    while (performance.now() - t < 300) {
+      /* the trainer restores its checkpoint meanwhile */
+    }
+    const b = await resumed.get(7);
+    assert.ok(resumed.waitStats().firstWaitMs < 5, `first wait ${resumed.waitStats().firstWaitMs.toFixed(1)} ms`);
+    assert.deepEqual(b.x, (await straight.get(7)).x);
+    assert.deepEqual((await resumed.get(8)).labels, (await straight.get(8)).labels);
+  } finally {
+    await Promise.all([straight.close(), resumed.close()]);
+  }
+});
+
 test('bad options and use after close', async () => {
   const data = syntheticData([20, 4], ['horse', 'airplane']);
   assert.throws(() => createLoader(data, { ...base, imageSize: 48 as 32 }), DataError);

@@ -78,6 +78,14 @@ class BatchLoader implements Loader {
     this.totalSteps = this.plan.totalSteps;
     this.depth = Math.max(0, Math.floor(opts.prefetch ?? 2));
     if (opts.worker !== false) this.startWorker();
+    if (this.worker) {
+      // start on the first batches while the trainer sets itself up
+      const first = Math.max(0, Math.floor(opts.startStep ?? 0));
+      for (let s = first; s <= first + this.depth; s++) {
+        if (this.totalSteps !== null && s >= this.totalSteps) break;
+        this.ahead.set(s, this.track(s, false));
+      }
+    }
   }
 
   private startWorker(): void {

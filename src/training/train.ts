@@ -59,6 +59,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const loader = createLoader(data, {
       batchSize: cfg.train.batchSize, imageSize: cfg.model.imageSize, flip: cfg.data.flip,
       grayscale: cfg.data.grayscale, seed: cfg.seed, mixing: cfg.data.mixing,
+      startStep: session.step * cfg.train.dSteps,
     });
     try {
       return await loop(session, loader, { ...o, runDir, logFile, ckptFile, log });
