@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ARCHS } from '../models/index.js';
 import { ConfigError, parseAssignment, readConfigFile, resolveConfig, type Config } from '../training/config.js';
 
 export const PRESETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'presets');
@@ -11,7 +12,7 @@ export const configArgs = {
   preset: { type: 'string', description: 'a preset by name (see `pegasus presets`)' },
   config: { type: 'string', description: 'a JSON config file (applied after the preset)' },
   set: { type: 'string', description: 'override any key: --set train.lrD=4e-4 (repeatable)' },
-  arch: { type: 'string', description: 'dcgan | sndcgan' },
+  arch: { type: 'string', description: ARCHS.join(' | ') },
   size: { type: 'string', description: 'image size: 32 or 64' },
   steps: { type: 'string', description: 'training steps (one D + one G update each)' },
   classes: { type: 'string', description: 'comma-separated CIFAR-10 class names, e.g. horse,airplane' },
