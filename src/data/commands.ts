@@ -22,7 +22,7 @@ function int(v: unknown, name: string): number | undefined {
 export const infoCommand = defineCommand({
   meta: { name: 'info', description: 'Show what a data source holds (classes, counts, image size); optionally write a PNG grid of real images' },
   args: {
-    source: { type: 'positional', required: false, default: DEFAULT_SOURCE, description: 'image folder, cifar-10-binary.tar.gz or cifar-10-batches-bin' },
+    source: { type: 'positional', required: false, default: DEFAULT_SOURCE, description: 'image folder, cifar-10-binary.tar.gz, cifar-10-batches-bin or auto' },
     classes: { type: 'string', description: 'picked classes, comma separated (default horse,airplane)' },
     out: { type: 'string', description: 'write a PNG grid of a few images per picked class here' },
     'per-class': { type: 'string', default: '8', description: 'images per class in the grid' },

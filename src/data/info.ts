@@ -18,9 +18,11 @@ import { download, type DownloadOptions } from './download.js';
 import { writeFileAtomic } from './fsutil.js';
 import { decodeImage, listImages, scanImageFolder } from './image-folder.js';
 import { locate, type Mixing } from './schedule.js';
+import { DEFAULT_DOWNLOAD_DIR, resolveDataSource } from './source.js';
 
-export const DEFAULT_SOURCE = '../shared/data/cifar10';
-export const DEFAULT_DOWNLOAD_DIR = 'data/downloads';
+/** Data sources default to "auto" (see source.ts). */
+export const DEFAULT_SOURCE = 'auto';
+export { DEFAULT_DOWNLOAD_DIR };
 
 interface SourceSummary {
   description: string;
@@ -134,7 +136,7 @@ export async function writeGrid(out: string, rows: Uint8Array[][], size = CIFAR_
 }
 
 export async function dataInfo(args: { source: string; classes?: string[]; out?: string; perClass?: number }): Promise<string> {
-  const source = args.source || DEFAULT_SOURCE;
+  const source = resolveDataSource(args.source || DEFAULT_SOURCE);
   const s = await summarize(source);
   const lines: string[] = [];
   lines.push(`source: ${s.description}`);
@@ -253,7 +255,7 @@ export function scheduleTable(a: ScheduleArgs): string {
 }
 
 export async function dataSchedule(args: { source?: string; classes?: string[]; batchSize?: number; steps?: number; iterations?: number[]; seed?: number }): Promise<string> {
-  const source = args.source || DEFAULT_SOURCE;
+  const source = resolveDataSource(args.source || DEFAULT_SOURCE);
   const classes = args.classes && args.classes.length > 0 ? args.classes : DEFAULT_CLASSES;
   const s = await summarize(source);
   const counts = classes.map((c) => {

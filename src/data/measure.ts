@@ -10,6 +10,7 @@ import { createBatchContext, makeBatch, type LoaderOptions } from './batch.js';
 import { loadDataset } from './dataset.js';
 import { DEFAULT_SOURCE, scheduleTable } from './info.js';
 import { createLoader } from './loader.js';
+import { resolveDataSource } from './source.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,7 +18,7 @@ function arg(name: string, def: number): number {
 }
 
 async function main(): Promise<void> {
-  const source = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : DEFAULT_SOURCE;
+  const source = resolveDataSource(process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : DEFAULT_SOURCE);
   const steps = arg('steps', 20);
   const stepMs = arg('step-ms', 250);
   const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'pegasus-measure-'));

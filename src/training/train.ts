@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createLoader, loadDataset, type LabeledImages, type Loader } from '../data/index.js';
+import { resolveDataSource } from '../data/source.js';
 import { writeGridPng } from '../outputs/images.js';
 import { writeTrainingPlot } from '../outputs/plot.js';
 import { appendLogRow, readLog, truncateLogAfter, type TrainLogRow } from '../outputs/log.js';
@@ -13,7 +14,6 @@ import { loadCheckpoint } from './checkpoint.js';
 import { runName, type Config } from './config.js';
 import { fixedGrid } from './sample.js';
 import { checkpointConfig, createSession, initFromCheckpoint, restoreSession, saveSession, type Session } from './session.js';
-import { resolveDataSource } from './source.js';
 import { trainStep, type RealBatch, type StepStats } from './step.js';
 
 export interface TrainOptions {

@@ -2,8 +2,12 @@
 // or a CIFAR-10 image-folder tree beside the project.
 import fs from 'node:fs';
 import path from 'node:path';
+import { CIFAR10_FOLDER_NAME } from './classes.js';
 
-export const AUTO_SOURCES = ['data/downloads/cifar-10-batches-bin', '../shared/data/cifar10'];
+/** Where `pegasus data download` puts the archive and its extracted folder. */
+export const DEFAULT_DOWNLOAD_DIR = 'data/downloads';
+
+export const AUTO_SOURCES = [path.join(DEFAULT_DOWNLOAD_DIR, CIFAR10_FOLDER_NAME), '../shared/data/cifar10'];
 
 export function resolveDataSource(source: string): string {
   if (source !== 'auto') return source;
