@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { defineCommand } from 'citty';
-import { initBackend } from '../engine/backend.js';
+import { BACKENDS, initBackend, type BackendName } from '../engine/backend.js';
 import { benchStep, torchStep } from '../training/bench.js';
 
 export const benchCommand = defineCommand({
@@ -10,12 +10,13 @@ export const benchCommand = defineCommand({
     steps: { type: 'string', default: '5', description: 'timed steps per size (median reported)' },
     warmup: { type: 'string', default: '2', description: 'untimed steps first' },
     threads: { type: 'string', description: 'threads for both engines (default: all cores)' },
-    backend: { type: 'string', default: 'wasm', description: 'wasm | cpu' },
+    backend: { type: 'string', default: 'auto', description: BACKENDS.join(' | ') },
     torch: { type: 'boolean', default: true, description: 'also time the PyTorch reference', negativeDescription: 'skip PyTorch' },
   },
   async run({ args }) {
     const threads = args.threads ? Number(args.threads) : os.availableParallelism();
-    const info = await initBackend(args.backend as 'wasm' | 'cpu', threads);
+    if (!(BACKENDS as readonly string[]).includes(args.backend)) throw new Error(`--backend ${args.backend}: expected ${BACKENDS.join(', ')}`);
+    const info = await initBackend(args.backend as BackendName, threads);
     const steps = Number(args.steps), warmup = Number(args.warmup);
     console.log(`pegasus bench: ${info.detail}, ${info.threads} thread(s); ${os.cpus()[0]?.model ?? 'cpu'}; batch 64, ngf = ndf = 64, median of ${steps} steps`);
     console.log('size | pegasus ms/step | GFLOP/s | PyTorch ms/step (threads) | ratio (pegasus / PyTorch)');

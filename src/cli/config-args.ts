@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ARCHS } from '../models/index.js';
+import { BACKENDS } from '../engine/backend.js';
 import { ConfigError, parseAssignment, readConfigFile, resolveConfig, type Config } from '../training/config.js';
 
 export const PRESETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'presets');
@@ -21,7 +22,7 @@ export const configArgs = {
   seed: { type: 'string', description: 'random seed' },
   batch: { type: 'string', description: 'batch size' },
   out: { type: 'string', description: 'run folder (default runs/<name>)' },
-  backend: { type: 'string', description: 'wasm | cpu' },
+  backend: { type: 'string', description: `${BACKENDS.join(' | ')} (default auto: native kernels where built, else wasm)` },
   threads: { type: 'string', description: 'compute threads (default: all cores)' },
   from: { type: 'string', description: "start from another run's checkpoint (weights only, step 0)" },
   'freeze-d': { type: 'string', description: "FreezeD: keep D's first k layers fixed" },

@@ -1,5 +1,9 @@
 // The one place that picks the compute backend. Model code only uses tfjs ops and never knows
 // which backend runs them; a faster backend slots in here.
+//   native: the wasm backend with the project's native conv kernels (native/, AVX-512 GEMMs)
+//   wasm:   tfjs-backend-wasm (threaded SIMD) with the project's own wasm conv-gradient kernels
+//   cpu:    tfjs's pure-JS backend, a reference for tests
+//   auto:   native where its addon is built, else wasm
 import * as tf from '@tensorflow/tfjs-core';
 import os from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
@@ -7,24 +11,32 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs';
 import { setupWasm } from './wasm.js';
 import { installWasmKernels } from './kernels/index.js';
+import { installNativeKernels, loadNative } from './native.js';
 
-export const BACKENDS = ['wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
+export type ResolvedBackend = Exclude<BackendName, 'auto'>;
 
-export interface BackendInfo { name: BackendName; detail: string; threads: number }
+export interface BackendInfo { name: ResolvedBackend; detail: string; threads: number }
 
 let active: BackendInfo | undefined;
 
+export function resolveBackendName(name: BackendName): ResolvedBackend {
+  return name === 'auto' ? (loadNative() ? 'native' : 'wasm') : name;
+}
+
 /** Initialises the backend once per process; later calls must ask for the same one. */
-export async function initBackend(name: BackendName = 'wasm', threads = defaultThreads()): Promise<BackendInfo> {
+export async function initBackend(requested: BackendName = 'auto', threads = defaultThreads()): Promise<BackendInfo> {
+  const name = resolveBackendName(requested);
   if (active) {
     if (active.name !== name) throw new Error(`backend already initialised as ${active.name}, cannot switch to ${name}`);
     return active;
   }
-  if (name === 'wasm') {
+  if (name === 'native' || name === 'wasm') {
     const w = await setupWasm(threads);
     installWasmKernels();
-    active = { name, detail: `wasm ${w.binary}`, threads: w.threads };
+    if (name === 'native') installNativeKernels(threads);
+    active = { name, detail: name === 'native' ? `native conv kernels + wasm ${w.binary}` : `wasm ${w.binary}`, threads: w.threads };
   } else {
     await tf.setBackend('cpu');
     active = { name, detail: 'tfjs cpu (pure JS, reference only)', threads: 1 };

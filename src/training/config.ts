@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { ARCHS, isConditional } from '../models/index.js';
 import { LOSSES } from './losses.js';
+import { BACKENDS } from '../engine/backend.js';
 
 const Mixing = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('combined') }).strict(),
@@ -15,7 +16,7 @@ export const ConfigSchema = z.object({
   name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').optional(),
   description: z.string().optional(),
   seed: z.number().int().min(0).default(1),
-  backend: z.enum(['wasm', 'cpu']).default('wasm'),
+  backend: z.enum(BACKENDS).default('auto'),
   threads: z.number().int().positive().optional(),
   data: z.object({
     /** A folder of class folders, cifar-10-binary.tar.gz, its extracted folder, or "auto". */

@@ -10,10 +10,10 @@ export interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-export function convGeometry(xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
+export function convGeometry(xShape: number[], filterShape: number[], attrs: ConvAttrs, dilations: number | [number, number] = 1): tf.backend_util.Conv2DInfo {
   if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') throw new Error('pegasus conv kernels support NHWC only');
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
-    attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    attrs.strides, dilations, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
 }

@@ -4,30 +4,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend.js';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './index.js';
-import type { Pad } from './conv-geometry.js';
-
-interface Case { name: string; x: [number, number, number, number]; f: [number, number, number, number]; s: number | [number, number]; pad: Pad }
-const CASES: Case[] = [
-  { name: 'DCGAN D1 s2 same', x: [2, 16, 16, 3], f: [4, 4, 3, 8], s: 2, pad: 'same' },
-  { name: 'G first layer 1x1 valid', x: [3, 4, 4, 12], f: [4, 4, 12, 5], s: 1, pad: 'valid' },
-  { name: 'D last layer valid', x: [2, 4, 4, 7], f: [4, 4, 7, 1], s: 1, pad: 'valid' },
-  { name: 'odd 7x9 k3 s2 same', x: [3, 7, 9, 5], f: [3, 3, 5, 6], s: 2, pad: 'same' },
-  { name: 'odd 10x10 k3 s1 pad 1', x: [2, 10, 10, 3], f: [3, 3, 3, 3], s: 1, pad: 1 },
-  { name: 'odd 11x11 k5 s3 valid', x: [2, 11, 11, 4], f: [5, 5, 4, 3], s: 3, pad: 'valid' },
-  { name: 'non-square 6x10 k4 s2 valid', x: [2, 6, 10, 3], f: [4, 4, 3, 5], s: 2, pad: 'valid' },
-  { name: 'non-square 9x5 k2x3 s(2,1) same', x: [1, 9, 5, 6], f: [2, 3, 6, 7], s: [2, 1], pad: 'same' },
-  { name: 'stride 3 > kernel 2', x: [1, 9, 9, 2], f: [2, 2, 2, 3], s: 3, pad: 'valid' },
-  { name: 'explicit pad', x: [1, 8, 7, 3], f: [3, 3, 3, 2], s: 2, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
-];
-
-let seed = 1;
-const rnd = (shape: number[]) => tf.randomUniform(shape, -1, 1, 'float32', seed++);
-
-function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let err = 0, ref = 0;
-  for (let i = 0; i < a.length; i++) { err = Math.max(err, Math.abs(a[i]! - b[i]!)); ref = Math.max(ref, Math.abs(b[i]!)); }
-  return err / (ref || 1);
-}
+import { CONV_CASES as CASES, checkFiniteDifferences, maxRelErr, rnd } from './cases.js';
 
 before(async () => { await initBackend('wasm', 2); });
 
@@ -52,30 +29,9 @@ for (const c of CASES) {
   });
 }
 
-// L(x, w) = sum(conv(x, w) * dy) is linear in each argument, so a central difference is exact up to
-// rounding: a check of the kernels that does not trust any other implementation.
 test('wasm kernels match finite differences through tf.grads on the wasm backend', () => {
   tf.setBackend('wasm');
-  for (const c of CASES) {
-    tf.tidy(() => {
-      const x = rnd(c.x) as tf.Tensor4D, w = rnd(c.f) as tf.Tensor4D;
-      const conv = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad as 'same');
-      const dy = rnd(conv(x, w).shape);
-      const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), dy)).dataSync()[0]!;
-      const [gx, gw] = tf.grads(conv)([x, w], dy) as [tf.Tensor, tf.Tensor];
-      const eps = 0.5;
-      for (const [t, g, which] of [[x, gx, 0], [w, gw, 1]] as const) {
-        const flat = t.dataSync();
-        const grad = g.dataSync();
-        for (const i of [0, Math.floor(flat.length / 3), flat.length - 1]) {
-          const bump = (d: number) => { const v = flat.slice(); v[i]! += d; return tf.tensor(v, t.shape); };
-          const [p, m] = which === 0 ? [loss(bump(eps), w), loss(bump(-eps), w)] : [loss(x, bump(eps)), loss(x, bump(-eps))];
-          const fd = (p - m) / (2 * eps);
-          assert.ok(Math.abs(fd - grad[i]!) < 1e-3 * Math.max(1, Math.abs(fd)), `${c.name} ${which ? 'dW' : 'dX'}[${i}]: fd ${fd} vs ${grad[i]}`);
-        }
-      }
-    });
-  }
+  for (const c of CASES) checkFiniteDifferences(c);
 });
 
 test('conv2dTranspose forward (Conv2DBackpropInput) matches the CPU backend', () => {

@@ -1,0 +1,125 @@
+// Node-API surface: conv kernels over Float32Arrays (typically views of the wasm backend's heap,
+// so no copies), with the geometry as an Int32Array of 15 numbers in ConvGeometry's order.
+#include <node_api.h>
+
+#include <cstdint>
+#include <string>
+
+#include "conv.h"
+#include "pool.h"
+
+namespace {
+
+using pegasus::ConvGeometry;
+
+bool fail(napi_env env, const std::string& msg) {
+  napi_throw_error(env, nullptr, ("pegasus native: " + msg).c_str());
+  return false;
+}
+
+bool floats(napi_env env, napi_value v, float** data, size_t* length, const char* name) {
+  napi_typedarray_type type;
+  void* p;
+  napi_value buffer;
+  size_t offset;
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  if (!is || napi_get_typedarray_info(env, v, &type, length, &p, &buffer, &offset) != napi_ok || type != napi_float32_array) {
+    return fail(env, std::string(name) + " must be a Float32Array");
+  }
+  *data = static_cast<float*>(p);
+  return true;
+}
+
+bool geometry(napi_env env, napi_value v, ConvGeometry* g) {
+  napi_typedarray_type type;
+  size_t length;
+  void* p;
+  napi_value buffer;
+  size_t offset;
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  if (!is || napi_get_typedarray_info(env, v, &type, &length, &p, &buffer, &offset) != napi_ok || type != napi_int32_array || length != 15) {
+    return fail(env, "geometry must be an Int32Array of 15");
+  }
+  const int32_t* a = static_cast<const int32_t*>(p);
+  *g = ConvGeometry{a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]};
+  for (int i = 0; i < 15; i++) {
+    if (a[i] < 0 || (i != 11 && i != 12 && a[i] == 0)) return fail(env, "geometry has a zero or negative size");
+  }
+  return true;
+}
+
+// Sizes of x, w, y for a geometry.
+size_t xSize(const ConvGeometry& g) { return static_cast<size_t>(g.n) * g.h * g.w * g.ci; }
+size_t wSize(const ConvGeometry& g) { return static_cast<size_t>(g.kh) * g.kw * g.ci * g.co; }
+size_t ySize(const ConvGeometry& g) { return static_cast<size_t>(g.n) * g.oh * g.ow * g.co; }
+
+enum class Op { Forward, BackpropInput, BackpropFilter };
+
+template <Op op>
+napi_value conv(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value args[4];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  if (argc != 4) {
+    fail(env, "expected (a, b, out, geometry)");
+    return nullptr;
+  }
+  ConvGeometry g;
+  float *a, *b, *out;
+  size_t na, nb, nout;
+  if (!geometry(env, args[3], &g) || !floats(env, args[0], &a, &na, "input 1") || !floats(env, args[1], &b, &nb, "input 2") ||
+      !floats(env, args[2], &out, &nout, "output")) {
+    return nullptr;
+  }
+  // (a, b, out) are (x, w, y), (dy, w, dx) and (x, dy, dw).
+  const size_t want[3][3] = {{xSize(g), wSize(g), ySize(g)}, {ySize(g), wSize(g), xSize(g)}, {xSize(g), ySize(g), wSize(g)}};
+  const size_t* need = want[static_cast<int>(op)];
+  if (na != need[0] || nb != need[1] || nout != need[2]) {
+    fail(env, "array lengths do not match the geometry");
+    return nullptr;
+  }
+  if (op == Op::Forward) pegasus::conv2d_forward(g, a, b, out);
+  if (op == Op::BackpropInput) pegasus::conv2d_backprop_input(g, a, b, out);
+  if (op == Op::BackpropFilter) pegasus::conv2d_backprop_filter(g, a, b, out);
+  return nullptr;
+}
+
+napi_value setThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr);
+  int32_t n = 1;
+  if (argc != 1 || napi_get_value_int32(env, arg, &n) != napi_ok || n < 1 || n > 256) {
+    fail(env, "setThreads expects an integer in 1..256");
+    return nullptr;
+  }
+  pegasus::set_threads(n);
+  return nullptr;
+}
+
+napi_value threads(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_int32(env, pegasus::threads(), &v);
+  return v;
+}
+
+void define(napi_env env, napi_value exports, const char* name, napi_callback cb) {
+  napi_value fn;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
+  napi_set_named_property(env, exports, name, fn);
+}
+
+napi_value init(napi_env env, napi_value exports) {
+  define(env, exports, "conv2d", conv<Op::Forward>);
+  define(env, exports, "conv2dBackpropInput", conv<Op::BackpropInput>);
+  define(env, exports, "conv2dBackpropFilter", conv<Op::BackpropFilter>);
+  define(env, exports, "setThreads", setThreads);
+  define(env, exports, "threads", threads);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

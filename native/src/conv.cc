@@ -1,0 +1,279 @@
+// Convolutions as GEMMs C[M x N] += A[M x K] * B[K x N], blocked and packed as in BLIS (Goto's
+// algorithm): B in KC x NC blocks of NR-wide strips, A in MC x KC blocks of MR-tall strips, and a
+// register-tiled MR x NR micro-kernel written with GCC vector extensions (AVX-512 with
+// -march=native on this project's machines, narrower SIMD elsewhere). The im2col matrix is never
+// built: packing reads the image directly. Threads split M; each one packs its own panels.
+//
+//   forward  y   [n*oh*ow, co]      = im2col(x) [n*oh*ow, kh*kw*ci] * w [kh*kw*ci, co]
+//   dx       col [n*oh*ow, kh*kw*ci] = dy [n*oh*ow, co] * w^T, scattered back (col2im) into dx
+//   dw       dw  [kh*kw*ci, co]     = im2col(x)^T [kh*kw*ci, n*oh*ow] * dy [n*oh*ow, co]
+#include "conv.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "pool.h"
+
+namespace pegasus {
+namespace {
+
+typedef float v16 __attribute__((vector_size(64)));
+
+constexpr int MR = 12;
+constexpr int NR = 32;
+constexpr int KC = 192;
+constexpr int MC = 144;   // 12 strips of MR
+constexpr int NC = 2048;
+
+// Per-thread packing buffers, 64-byte aligned, grown on demand and kept.
+struct Scratch {
+  float* a = nullptr;
+  float* b = nullptr;
+  size_t bCap = 0;
+  Scratch() { a = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * MC * KC)); }
+  float* bBuf(size_t n) {
+    if (n > bCap) {
+      std::free(b);
+      bCap = (n + 15) / 16 * 16;
+      b = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * bCap));
+    }
+    return b;
+  }
+};
+thread_local Scratch scratch;
+
+// tile[r][j] = sum_k a[k][r] * b[k][j] over one packed MR strip of A and NR strip of B.
+inline void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, float* __restrict tile) {
+  v16 c0[MR], c1[MR];
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; r++) c0[r] = c1[r] = v16{};
+  for (int k = 0; k < kc; k++) {
+    const v16 b0 = *reinterpret_cast<const v16*>(b + k * NR);
+    const v16 b1 = *reinterpret_cast<const v16*>(b + k * NR + 16);
+    const float* ak = a + k * MR;
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) {
+      c0[r] += ak[r] * b0;
+      c1[r] += ak[r] * b1;
+    }
+  }
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; r++) {
+    *reinterpret_cast<v16*>(tile + r * NR) = c0[r];
+    *reinterpret_cast<v16*>(tile + r * NR + 16) = c1[r];
+  }
+}
+
+// Where a filter tap k = (ky, kx, c) of the im2col matrix reads from, relative to an output pixel.
+struct Tap { int dy, dx, c; };
+
+std::vector<Tap> taps(const ConvGeometry& g) {
+  std::vector<Tap> t(static_cast<size_t>(g.kh) * g.kw * g.ci);
+  size_t i = 0;
+  for (int y = 0; y < g.kh; y++)
+    for (int x = 0; x < g.kw; x++)
+      for (int c = 0; c < g.ci; c++) t[i++] = {y * g.dh, x * g.dw, c};
+  return t;
+}
+
+// An output pixel m = (image, oy, ox) as the origin of its receptive field.
+struct Pixel { int n, y0, x0; };
+
+inline Pixel pixel(const ConvGeometry& g, int64_t m) {
+  const int ox = static_cast<int>(m % g.ow);
+  const int64_t r = m / g.ow;
+  const int oy = static_cast<int>(r % g.oh);
+  return {static_cast<int>(r / g.oh), oy * g.sh - g.pt, ox * g.sw - g.pl};
+}
+
+inline float at(const ConvGeometry& g, const float* x, const Pixel& p, const Tap& t) {
+  const int y = p.y0 + t.dy, xx = p.x0 + t.dx;
+  if (y < 0 || y >= g.h || xx < 0 || xx >= g.w) return 0.f;
+  return x[((static_cast<int64_t>(p.n) * g.h + y) * g.w + xx) * g.ci + t.c];
+}
+
+// ---- A operands: fill a packed MC x KC block, strips of MR rows, k-major inside a strip ----
+
+// A = im2col(x): rows are output pixels, columns filter taps.
+struct Im2col {
+  const ConvGeometry& g;
+  const float* x;
+  const std::vector<Tap>& tap;
+  void pack(float* dst, int64_t m0, int mc, int k0, int kc) const {
+    for (int r = 0; r < mc; r++) {
+      const Pixel p = pixel(g, m0 + r);
+      float* d = dst + (r / MR) * MR * kc + r % MR;
+      for (int k = 0; k < kc; k++) d[k * MR] = at(g, x, p, tap[k0 + k]);
+    }
+    zeroTail(dst, mc, kc);
+  }
+  static void zeroTail(float* dst, int mc, int kc) {
+    const int rem = mc % MR;
+    if (!rem) return;
+    float* d = dst + (mc / MR) * MR * kc;
+    for (int k = 0; k < kc; k++)
+      for (int r = rem; r < MR; r++) d[k * MR + r] = 0.f;
+  }
+};
+
+// A = im2col(x)^T: rows are filter taps, columns output pixels.
+struct Im2colT {
+  const ConvGeometry& g;
+  const float* x;
+  const std::vector<Tap>& tap;
+  void pack(float* dst, int64_t m0, int mc, int64_t k0, int kc) const {
+    for (int k = 0; k < kc; k++) {
+      const Pixel p = pixel(g, k0 + k);
+      for (int r = 0; r < mc; r++) dst[(r / MR) * MR * kc + k * MR + r % MR] = at(g, x, p, tap[m0 + r]);
+    }
+    Im2col::zeroTail(dst, mc, kc);
+  }
+};
+
+// A = a plain row-major matrix.
+struct RowMajor {
+  const float* p;
+  int64_t ld;
+  void pack(float* dst, int64_t m0, int mc, int64_t k0, int kc) const {
+    for (int r = 0; r < mc; r++) {
+      const float* src = p + (m0 + r) * ld + k0;
+      float* d = dst + (r / MR) * MR * kc + r % MR;
+      for (int k = 0; k < kc; k++) d[k * MR] = src[k];
+    }
+    Im2col::zeroTail(dst, mc, kc);
+  }
+};
+
+// ---- B operand: element (k, j) at p[k * rowStride + j * colStride], packed in NR-wide strips ----
+struct Strided {
+  const float* p;
+  int64_t rowStride, colStride;
+  void pack(float* dst, int64_t k0, int kc, int64_t j0, int nc) const {
+    for (int s = 0; s < nc; s += NR) {
+      const int w = std::min(NR, nc - s);
+      float* d = dst + static_cast<int64_t>(s) * kc;
+      for (int k = 0; k < kc; k++) {
+        const float* src = p + (k0 + k) * rowStride + (j0 + s) * colStride;
+        float* dk = d + k * NR;
+        if (colStride == 1) {
+          std::memcpy(dk, src, sizeof(float) * w);
+        } else {
+          for (int j = 0; j < w; j++) dk[j] = src[j * colStride];
+        }
+        for (int j = w; j < NR; j++) dk[j] = 0.f;
+      }
+    }
+  }
+};
+
+// ---- C stores: add a tile (rows m0.., columns j0..) into the destination ----
+struct AddRowMajor {
+  float* c;
+  int64_t ld;
+  void add(const float* tile, int64_t m0, int mr, int64_t j0, int nr) const {
+    for (int r = 0; r < mr; r++) {
+      float* d = c + (m0 + r) * ld + j0;
+      const float* t = tile + r * NR;
+      for (int j = 0; j < nr; j++) d[j] += t[j];
+    }
+  }
+};
+
+// col2im: column j of row m is filter tap j of output pixel m; add it where that tap read from.
+struct AddCol2im {
+  const ConvGeometry& g;
+  float* dx;
+  const std::vector<Tap>& tap;
+  void add(const float* tile, int64_t m0, int mr, int64_t j0, int nr) const {
+    for (int r = 0; r < mr; r++) {
+      const Pixel p = pixel(g, m0 + r);
+      const float* t = tile + r * NR;
+      for (int j = 0; j < nr; j++) {
+        const Tap& q = tap[j0 + j];
+        const int y = p.y0 + q.dy, x = p.x0 + q.dx;
+        if (y < 0 || y >= g.h || x < 0 || x >= g.w) continue;
+        dx[((static_cast<int64_t>(p.n) * g.h + y) * g.w + x) * g.ci + q.c] += t[j];
+      }
+    }
+  }
+};
+
+// C[m0:m1, :] += A[m0:m1, :] * B on this thread.
+template <class A, class B, class C>
+void gemm_rows(int64_t m0, int64_t m1, int64_t N, int64_t K, const A& a, const B& b, const C& c) {
+  alignas(64) float tile[MR * NR];
+  float* ap = scratch.a;
+  for (int64_t jc = 0; jc < N; jc += NC) {
+    const int nc = static_cast<int>(std::min<int64_t>(NC, N - jc));
+    const int ncPadded = (nc + NR - 1) / NR * NR;
+    float* bp = scratch.bBuf(static_cast<size_t>(ncPadded) * KC);
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      const int kc = static_cast<int>(std::min<int64_t>(KC, K - pc));
+      b.pack(bp, pc, kc, jc, nc);
+      // Row blocks lie on one global grid of MC rows (cut at m0 and m1), so the order in which
+      // col2im adds into an element is the same for any split of rows between threads.
+      for (int64_t ic = m0, next; ic < m1; ic = next) {
+        next = std::min(m1, (ic / MC + 1) * MC);
+        const int mc = static_cast<int>(next - ic);
+        a.pack(ap, ic, mc, pc, kc);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const int nr = std::min(NR, nc - jr);
+          for (int ir = 0; ir < mc; ir += MR) {
+            micro_kernel(kc, ap + static_cast<int64_t>(ir) * kc, bp + static_cast<int64_t>(jr) * kc, tile);
+            c.add(tile, ic + ir, std::min(MR, mc - ir), jc + jr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Splits rows [0, M) into one contiguous range per thread, each a multiple of `unit` rows
+// (whole images where the store scatters within an image).
+template <class F>
+void split_rows(int64_t M, int64_t unit, const F& f) {
+  const int64_t units = (M + unit - 1) / unit;
+  parallel([&](int t, int T) {
+    const int64_t u0 = units * t / T, u1 = units * (t + 1) / T;
+    const int64_t m0 = std::min(M, u0 * unit), m1 = std::min(M, u1 * unit);
+    if (m0 < m1) f(m0, m1);
+  });
+}
+
+}  // namespace
+
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  const int64_t M = static_cast<int64_t>(g.n) * g.oh * g.ow, N = g.co, K = static_cast<int64_t>(g.kh) * g.kw * g.ci;
+  std::memset(y, 0, sizeof(float) * M * N);
+  const auto tap = taps(g);
+  const Im2col a{g, x, tap};
+  const Strided b{w, g.co, 1};
+  const AddRowMajor c{y, g.co};
+  split_rows(M, MR, [&](int64_t m0, int64_t m1) { gemm_rows(m0, m1, N, K, a, b, c); });
+}
+
+void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  const int64_t M = static_cast<int64_t>(g.n) * g.oh * g.ow, N = static_cast<int64_t>(g.kh) * g.kw * g.ci, K = g.co;
+  std::memset(dx, 0, sizeof(float) * g.n * g.h * g.w * g.ci);
+  const auto tap = taps(g);
+  const RowMajor a{dy, g.co};
+  const Strided b{w, 1, g.co};  // B(k = co, j = tap) = w[tap * co + k]
+  const AddCol2im c{g, dx, tap};
+  // Each thread owns whole images, so no two threads add into the same dx element.
+  split_rows(M, static_cast<int64_t>(g.oh) * g.ow, [&](int64_t m0, int64_t m1) { gemm_rows(m0, m1, N, K, a, b, c); });
+}
+
+void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  const int64_t M = static_cast<int64_t>(g.kh) * g.kw * g.ci, N = g.co, K = static_cast<int64_t>(g.n) * g.oh * g.ow;
+  std::memset(dw, 0, sizeof(float) * M * N);
+  const auto tap = taps(g);
+  const Im2colT a{g, x, tap};
+  const Strided b{dy, g.co, 1};
+  const AddRowMajor c{dw, g.co};
+  split_rows(M, MR, [&](int64_t m0, int64_t m1) { gemm_rows(m0, m1, N, K, a, b, c); });
+}
+
+}  // namespace pegasus

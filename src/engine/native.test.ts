@@ -1,0 +1,84 @@
+// Native conv kernels (native/) against the tfjs CPU backend and finite differences, through the
+// same tfjs ops the models call. Skipped only where the addon is not built and
+// PEGASUS_REQUIRE_NATIVE is not set (CI sets it).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from './backend.js';
+import { loadNative, nativeLoadError } from './native.js';
+import { CONV_CASES, checkFiniteDifferences, compareWithCpu, rnd, type ConvCase } from './kernels/cases.js';
+
+const addon = loadNative();
+if (!addon && process.env.PEGASUS_REQUIRE_NATIVE === '1') throw new Error(`PEGASUS_REQUIRE_NATIVE=1 but the native addon is not loadable: ${nativeLoadError()}`);
+const skip = addon ? false : `native addon not built (${nativeLoadError()})`;
+
+// Larger than one block in every GEMM dimension: K > KC (192), M > MC (144), N > NC (2048), with
+// ragged edges (M, N not multiples of MR = 12, NR = 32).
+const BLOCKING: ConvCase[] = [
+  { name: 'blocking K, M: 13x13x37 k3 -> 70', x: [3, 13, 13, 37], f: [3, 3, 37, 70], s: 1, pad: 'same' },
+  { name: 'blocking N for dX: k4 x 130 channels', x: [2, 6, 6, 130], f: [4, 4, 130, 9], s: 2, pad: 'same' },
+  { name: 'wide output: 2100 filters', x: [1, 3, 3, 5], f: [2, 2, 5, 2100], s: 1, pad: 'valid' },
+];
+
+before(async () => {
+  if (addon) await initBackend('native', 2);
+});
+
+for (const c of [...CONV_CASES, ...BLOCKING]) {
+  test(`native kernels match the CPU backend: ${c.name}`, { skip }, () => {
+    const err = compareWithCpu(c, 'wasm');
+    assert.ok(err < 1e-5, `max rel err ${err}`);
+  });
+}
+
+test('native kernels match finite differences', { skip }, () => {
+  tf.setBackend('wasm');
+  for (const c of CONV_CASES) checkFiniteDifferences(c);
+});
+
+test('native forward conv with dilation matches the CPU backend', { skip }, () => {
+  tf.setBackend('cpu');
+  const x = rnd([2, 9, 8, 3]) as tf.Tensor4D, w = rnd([3, 2, 3, 4]) as tf.Tensor4D;
+  const ref = tf.conv2d(x, w, 1, 'same', 'NHWC', [2, 3]).dataSync().slice();
+  const [xv, wv] = [x.dataSync().slice(), w.dataSync().slice()];
+  tf.setBackend('wasm');
+  const got = tf.conv2d(tf.tensor4d(xv, x.shape), tf.tensor4d(wv, w.shape), 1, 'same', 'NHWC', [2, 3]).dataSync();
+  for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(got[i]! - ref[i]!) < 1e-5);
+});
+
+test('results do not depend on the thread count (bit for bit)', { skip }, () => {
+  tf.setBackend('wasm');
+  const c = BLOCKING[0]!;
+  const x = rnd(c.x), w = rnd(c.f);
+  const run = () => tf.tidy(() => {
+    const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
+    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))([x, w], tf.onesLike(y));
+    return [y, gx!, gw!].map((t) => Array.from(t.dataSync()));
+  });
+  addon!.setThreads(1);
+  const one = run();
+  addon!.setThreads(3);
+  const three = run();
+  addon!.setThreads(2);
+  assert.deepEqual(three, one);
+  tf.dispose([x, w]);
+});
+
+test('the addon rejects arrays that do not match the geometry, with a message', { skip }, () => {
+  const g = Int32Array.from([1, 4, 4, 2, 2, 2, 3, 3, 3, 1, 1, 0, 0, 1, 1]);
+  const x = new Float32Array(32), w = new Float32Array(24), y = new Float32Array(27);
+  addon!.conv2d(x, w, y, g);
+  assert.throws(() => addon!.conv2d(x, w, new Float32Array(26), g), /pegasus native: array lengths do not match the geometry/);
+  assert.throws(() => addon!.conv2d(x, w, y, Int32Array.from([1, 2])), /geometry must be an Int32Array of 15/);
+  assert.throws(() => addon!.conv2d(x, new Int32Array(24) as unknown as Float32Array, y, g), /input 2 must be a Float32Array/);
+});
+
+test('native kernels leak no tensors', { skip }, () => {
+  tf.setBackend('wasm');
+  const x = rnd([2, 8, 8, 3]) as tf.Tensor4D, w = rnd([4, 4, 3, 4]) as tf.Tensor4D;
+  const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))([x, w]).map((g) => g.dataSync()));
+  step();
+  const n = tf.memory().numTensors;
+  step();
+  assert.equal(tf.memory().numTensors, n);
+});

@@ -1,0 +1,97 @@
+// The project's native conv kernels (native/, built by `npm install` with node-gyp) slotted into
+// the wasm backend: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter run as packed AVX-512
+// GEMMs directly on the wasm heap (no copies); every other op stays on wasm. Model code does
+// not change: it still calls tf.conv2d and friends on the backend named 'wasm'.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { convGeometry, type ConvAttrs } from './kernels/conv-geometry.js';
+
+export const NATIVE_ADDON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build', 'Release', 'pegasus_native.node');
+
+type Conv = (a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array) => void;
+interface Addon { conv2d: Conv; conv2dBackpropInput: Conv; conv2dBackpropFilter: Conv; setThreads(n: number): void; threads(): number }
+
+type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
+
+let addon: Addon | null | undefined;
+let loadError = '';
+
+/** The addon, or null (with `nativeLoadError()` saying why) when it is not built here. */
+export function loadNative(): Addon | null {
+  if (addon !== undefined) return addon;
+  try {
+    addon = createRequire(import.meta.url)(NATIVE_ADDON) as Addon;
+  } catch (e) {
+    addon = null;
+    loadError = (e as Error).message.split('\n')[0] ?? String(e);
+  }
+  return addon;
+}
+
+export function nativeLoadError(): string {
+  return loadError;
+}
+
+function geometry(info: tf.backend_util.Conv2DInfo): Int32Array {
+  return Int32Array.from([
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.filterHeight, info.filterWidth, info.outChannels, info.outHeight, info.outWidth,
+    info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    info.dilationHeight, info.dilationWidth,
+  ]);
+}
+
+function float32(...ts: TensorInfo[]): void {
+  for (const t of ts) if (t.dtype !== 'float32') throw new Error(`native conv kernels take float32 tensors, got ${t.dtype}`);
+}
+
+interface KernelArgs<I> { inputs: I; attrs: ConvAttrs & Record<string, unknown>; backend: WasmBackend }
+
+function kernels(a: Addon): Record<string, tf.KernelFunc> {
+  const conv2d = ({ inputs: { x, filter }, attrs, backend }: KernelArgs<{ x: TensorInfo; filter: TensorInfo }>) => {
+    float32(x, filter);
+    const info = convGeometry(x.shape, filter.shape, attrs, (attrs.dilations as number | [number, number] | undefined) ?? 1);
+    const out = backend.makeOutput([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32');
+    a.conv2d(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(filter), backend.typedArrayFromHeap(out), geometry(info));
+    return out;
+  };
+  const backpropInput = ({ inputs: { dy, filter }, attrs, backend }: KernelArgs<{ dy: TensorInfo; filter: TensorInfo }>) => {
+    float32(dy, filter);
+    const shape = attrs.inputShape as [number, number, number, number];
+    const info = convGeometry(shape, filter.shape, attrs);
+    const out = backend.makeOutput(shape, 'float32');
+    a.conv2dBackpropInput(backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(filter), backend.typedArrayFromHeap(out), geometry(info));
+    return out;
+  };
+  const backpropFilter = ({ inputs: { x, dy }, attrs, backend }: KernelArgs<{ x: TensorInfo; dy: TensorInfo }>) => {
+    float32(x, dy);
+    const shape = attrs.filterShape as [number, number, number, number];
+    const info = convGeometry(x.shape, shape, attrs);
+    const out = backend.makeOutput(shape, 'float32');
+    a.conv2dBackpropFilter(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(out), geometry(info));
+    return out;
+  };
+  return {
+    Conv2D: conv2d as unknown as tf.KernelFunc,
+    Conv2DBackpropInput: backpropInput as unknown as tf.KernelFunc,
+    Conv2DBackpropFilter: backpropFilter as unknown as tf.KernelFunc,
+  };
+}
+
+/** Registers the native conv kernels on 'wasm' (over the stock or the project's wasm ones). */
+export function installNativeKernels(threads: number): Addon {
+  const a = loadNative();
+  if (!a) throw new Error(`native kernels not built (${loadError}); run \`npm run build:native\` or use --backend wasm`);
+  a.setThreads(threads);
+  for (const [kernelName, kernelFunc] of Object.entries(kernels(a))) {
+    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  }
+  return a;
+}
