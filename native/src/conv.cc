@@ -89,33 +89,49 @@ inline Pixel pixel(const ConvGeometry& g, int64_t m) {
   return {static_cast<int>(r / g.oh), oy * g.sh - g.pt, ox * g.sw - g.pl};
 }
 
-inline float at(const ConvGeometry& g, const float* x, const Pixel& p, const Tap& t) {
+// Address of tap t of output pixel p in x, or null where the tap falls into the padding.
+inline const float* source(const ConvGeometry& g, const float* x, const Pixel& p, const Tap& t) {
   const int y = p.y0 + t.dy, xx = p.x0 + t.dx;
-  if (y < 0 || y >= g.h || xx < 0 || xx >= g.w) return 0.f;
-  return x[((static_cast<int64_t>(p.n) * g.h + y) * g.w + xx) * g.ci + t.c];
+  if (y < 0 || y >= g.h || xx < 0 || xx >= g.w) return nullptr;
+  return x + ((static_cast<int64_t>(p.n) * g.h + y) * g.w + xx) * g.ci + t.c;
 }
 
+// Taps are ordered (ky, kx, c): from tap k, the taps up to the next multiple of ci read one
+// contiguous run of channels. Packing and col2im move whole runs.
+inline int64_t run_end(const ConvGeometry& g, int64_t k) { return (k / g.ci + 1) * g.ci; }
+
 // ---- A operands: fill a packed MC x KC block, strips of MR rows, k-major inside a strip ----
+
+inline void zero_tail(float* dst, int mc, int kc) {
+  const int rem = mc % MR;
+  if (!rem) return;
+  float* d = dst + (mc / MR) * MR * kc;
+  for (int k = 0; k < kc; k++)
+    for (int r = rem; r < MR; r++) d[k * MR + r] = 0.f;
+}
 
 // A = im2col(x): rows are output pixels, columns filter taps.
 struct Im2col {
   const ConvGeometry& g;
   const float* x;
   const std::vector<Tap>& tap;
-  void pack(float* dst, int64_t m0, int mc, int k0, int kc) const {
+  void pack(float* dst, int64_t m0, int mc, int64_t k0, int kc) const {
     for (int r = 0; r < mc; r++) {
       const Pixel p = pixel(g, m0 + r);
       float* d = dst + (r / MR) * MR * kc + r % MR;
-      for (int k = 0; k < kc; k++) d[k * MR] = at(g, x, p, tap[k0 + k]);
+      for (int64_t k = k0; k < k0 + kc;) {
+        const int len = static_cast<int>(std::min(k0 + kc, run_end(g, k)) - k);
+        const float* src = source(g, x, p, tap[k]);
+        float* dk = d + (k - k0) * MR;
+        if (src) {
+          for (int i = 0; i < len; i++) dk[i * MR] = src[i];
+        } else {
+          for (int i = 0; i < len; i++) dk[i * MR] = 0.f;
+        }
+        k += len;
+      }
     }
-    zeroTail(dst, mc, kc);
-  }
-  static void zeroTail(float* dst, int mc, int kc) {
-    const int rem = mc % MR;
-    if (!rem) return;
-    float* d = dst + (mc / MR) * MR * kc;
-    for (int k = 0; k < kc; k++)
-      for (int r = rem; r < MR; r++) d[k * MR + r] = 0.f;
+    zero_tail(dst, mc, kc);
   }
 };
 
@@ -127,9 +143,20 @@ struct Im2colT {
   void pack(float* dst, int64_t m0, int mc, int64_t k0, int kc) const {
     for (int k = 0; k < kc; k++) {
       const Pixel p = pixel(g, k0 + k);
-      for (int r = 0; r < mc; r++) dst[(r / MR) * MR * kc + k * MR + r % MR] = at(g, x, p, tap[m0 + r]);
+      for (int r = 0; r < mc;) {
+        // a run of taps, cut where the packed strip of MR rows ends
+        const int len = static_cast<int>(std::min<int64_t>({run_end(g, m0 + r) - (m0 + r), mc - r, MR - r % MR}));
+        const float* src = source(g, x, p, tap[m0 + r]);
+        float* d = dst + (r / MR) * MR * kc + k * MR + r % MR;
+        if (src) {
+          for (int i = 0; i < len; i++) d[i] = src[i];
+        } else {
+          for (int i = 0; i < len; i++) d[i] = 0.f;
+        }
+        r += len;
+      }
     }
-    Im2col::zeroTail(dst, mc, kc);
+    zero_tail(dst, mc, kc);
   }
 };
 
@@ -143,7 +170,7 @@ struct RowMajor {
       float* d = dst + (r / MR) * MR * kc + r % MR;
       for (int k = 0; k < kc; k++) d[k * MR] = src[k];
     }
-    Im2col::zeroTail(dst, mc, kc);
+    zero_tail(dst, mc, kc);
   }
 };
 
@@ -191,11 +218,14 @@ struct AddCol2im {
     for (int r = 0; r < mr; r++) {
       const Pixel p = pixel(g, m0 + r);
       const float* t = tile + r * NR;
-      for (int j = 0; j < nr; j++) {
-        const Tap& q = tap[j0 + j];
-        const int y = p.y0 + q.dy, x = p.x0 + q.dx;
-        if (y < 0 || y >= g.h || x < 0 || x >= g.w) continue;
-        dx[((static_cast<int64_t>(p.n) * g.h + y) * g.w + x) * g.ci + q.c] += t[j];
+      for (int64_t j = j0; j < j0 + nr;) {
+        const int len = static_cast<int>(std::min(j0 + nr, run_end(g, j)) - j);
+        float* d = const_cast<float*>(source(g, dx, p, tap[j]));
+        if (d) {
+          const float* tj = t + (j - j0);
+          for (int i = 0; i < len; i++) d[i] += tj[i];
+        }
+        j += len;
       }
     }
   }
