@@ -7,6 +7,7 @@
 
 #include "conv.h"
 #include "pool.h"
+#include "reduce.h"
 
 namespace {
 
@@ -86,6 +87,33 @@ napi_value conv(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// sumRows(x, rows, cols, scale, out): out[c] = scale * sum_r x[r * cols + c]
+napi_value sumRows(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value args[5];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  if (argc != 5) {
+    fail(env, "expected (x, rows, cols, scale, out)");
+    return nullptr;
+  }
+  float *x, *out;
+  size_t nx, nout;
+  int64_t rows, cols;
+  double scale;
+  if (!floats(env, args[0], &x, &nx, "x") || !floats(env, args[4], &out, &nout, "out")) return nullptr;
+  if (napi_get_value_int64(env, args[1], &rows) != napi_ok || napi_get_value_int64(env, args[2], &cols) != napi_ok ||
+      napi_get_value_double(env, args[3], &scale) != napi_ok || rows < 1 || cols < 1) {
+    fail(env, "rows and cols must be positive integers, scale a number");
+    return nullptr;
+  }
+  if (nx != static_cast<size_t>(rows * cols) || nout != static_cast<size_t>(cols)) {
+    fail(env, "array lengths do not match rows x cols");
+    return nullptr;
+  }
+  pegasus::sum_rows(x, rows, cols, static_cast<float>(scale), out);
+  return nullptr;
+}
+
 napi_value setThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -115,6 +143,7 @@ napi_value init(napi_env env, napi_value exports) {
   define(env, exports, "conv2d", conv<Op::Forward>);
   define(env, exports, "conv2dBackpropInput", conv<Op::BackpropInput>);
   define(env, exports, "conv2dBackpropFilter", conv<Op::BackpropFilter>);
+  define(env, exports, "sumRows", sumRows);
   define(env, exports, "setThreads", setThreads);
   define(env, exports, "threads", threads);
   return exports;

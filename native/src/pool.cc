@@ -17,16 +17,17 @@ struct Pool {
   int size = 1;  // threads including the caller
   int started = 0;  // workers running
 
+  // Called with mu held. A new worker starts at the current generation: the last job is done.
   void grow(int n) {
     while (started + 1 < n) {
       int id = ++started;
+      long seen = generation;
       // Detached on purpose: they sleep between jobs and die with the process.
-      std::thread([this, id] { work(id); }).detach();
+      std::thread([this, id, seen] { work(id, seen); }).detach();
     }
   }
 
-  void work(int id) {
-    long seen = 0;
+  void work(int id, long seen) {
     for (;;) {
       const std::function<void(int, int)>* fn;
       int T;

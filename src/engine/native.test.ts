@@ -82,3 +82,23 @@ test('native kernels leak no tensors', { skip }, () => {
   step();
   assert.equal(tf.memory().numTensors, n);
 });
+
+test('native per-channel Sum / Mean match the CPU backend; other reductions still work', { skip }, () => {
+  const shapes: number[][] = [[64, 8, 8, 37], [3, 5], [2, 3, 4, 1], [130, 70]];
+  for (const shape of shapes) {
+    tf.setBackend('cpu');
+    const x = rnd(shape);
+    const lead = shape.slice(0, -1).map((_, i) => i);
+    const ref = [tf.sum(x, lead), tf.mean(x, lead, true), tf.sum(x, 0), tf.mean(x), tf.sum(x, -1)].map((t) => ({ shape: t.shape, data: t.dataSync().slice() }));
+    const xv = x.dataSync().slice();
+    tf.setBackend('wasm');
+    const x2 = tf.tensor(xv, shape);
+    const got = [tf.sum(x2, lead), tf.mean(x2, lead, true), tf.sum(x2, 0), tf.mean(x2), tf.sum(x2, -1)];
+    got.forEach((t, i) => {
+      assert.deepEqual(t.shape, ref[i]!.shape, `${shape} reduction ${i}`);
+      const d = t.dataSync();
+      for (let j = 0; j < d.length; j++) assert.ok(Math.abs(d[j]! - ref[i]!.data[j]!) < 1e-4 * Math.max(1, Math.abs(ref[i]!.data[j]!)), `${shape} reduction ${i}[${j}]`);
+    });
+    tf.dispose([x2, ...got]);
+  }
+});

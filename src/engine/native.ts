@@ -1,6 +1,7 @@
 // The project's native conv kernels (native/, built by `npm install` with node-gyp) slotted into
 // the wasm backend: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter run as packed AVX-512
-// GEMMs directly on the wasm heap (no copies); every other op stays on wasm. Model code does
+// GEMMs directly on the wasm heap (no copies), and so do per-channel Sum / Mean; every other op
+// stays on wasm. Model code does
 // not change: it still calls tf.conv2d and friends on the backend named 'wasm'.
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -11,7 +12,11 @@ import { convGeometry, type ConvAttrs } from './kernels/conv-geometry.js';
 export const NATIVE_ADDON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build', 'Release', 'pegasus_native.node');
 
 type Conv = (a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array) => void;
-interface Addon { conv2d: Conv; conv2dBackpropInput: Conv; conv2dBackpropFilter: Conv; setThreads(n: number): void; threads(): number }
+interface Addon {
+  conv2d: Conv; conv2dBackpropInput: Conv; conv2dBackpropFilter: Conv;
+  sumRows(x: Float32Array, rows: number, cols: number, scale: number, out: Float32Array): void;
+  setThreads(n: number): void; threads(): number;
+}
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 interface WasmBackend {
@@ -53,6 +58,40 @@ function float32(...ts: TensorInfo[]): void {
 
 interface KernelArgs<I> { inputs: I; attrs: ConvAttrs & Record<string, unknown>; backend: WasmBackend }
 
+/**
+ * Sum / Mean over every axis but the last (batch-norm's statistics and its gradients): the stock
+ * wasm kernels transpose the whole tensor first. Any other reduction goes to the stock kernel.
+ */
+function channelReduction(a: Addon, stock: tf.KernelFunc, mean: boolean): tf.KernelFunc {
+  return ((args: { inputs: { x: TensorInfo }; attrs: { axis: number | number[]; keepDims: boolean }; backend: WasmBackend }) => {
+    const { inputs: { x }, attrs, backend } = args;
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(attrs.axis, x.shape).sort((p, q) => p - q);
+    const leading = rank >= 2 && axes.length === rank - 1 && axes.every((ax, i) => ax === i);
+    if (!leading || x.dtype !== 'float32') return stock(args as unknown as Parameters<tf.KernelFunc>[0]);
+    const cols = x.shape[rank - 1]!;
+    const rows = tf.util.sizeFromShape(x.shape) / cols;
+    if (rows === 0 || cols === 0) return stock(args as unknown as Parameters<tf.KernelFunc>[0]);
+    const out = backend.makeOutput(attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols], 'float32');
+    a.sumRows(backend.typedArrayFromHeap(x), rows, cols, mean ? 1 / rows : 1, backend.typedArrayFromHeap(out));
+    return out;
+  }) as unknown as tf.KernelFunc;
+}
+
+/** The kernels registered on 'wasm' before ours, so that reinstalling never wraps a wrapper. */
+const stockKernels = new Map<string, tf.KernelFunc>();
+
+function stock(name: string): tf.KernelFunc {
+  let k = stockKernels.get(name);
+  if (!k) {
+    const found = tf.getKernel(name, 'wasm');
+    if (!found) throw new Error(`wasm backend has no ${name} kernel`);
+    k = found.kernelFunc;
+    stockKernels.set(name, k);
+  }
+  return k;
+}
+
 function kernels(a: Addon): Record<string, tf.KernelFunc> {
   const conv2d = ({ inputs: { x, filter }, attrs, backend }: KernelArgs<{ x: TensorInfo; filter: TensorInfo }>) => {
     float32(x, filter);
@@ -81,6 +120,8 @@ function kernels(a: Addon): Record<string, tf.KernelFunc> {
     Conv2D: conv2d as unknown as tf.KernelFunc,
     Conv2DBackpropInput: backpropInput as unknown as tf.KernelFunc,
     Conv2DBackpropFilter: backpropFilter as unknown as tf.KernelFunc,
+    Sum: channelReduction(a, stock('Sum'), false),
+    Mean: channelReduction(a, stock('Mean'), true),
   };
 }
 
