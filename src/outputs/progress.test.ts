@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTrainProgress, formatDuration, fmt4, formatPlainLine, type ProgressStream } from './progress.js';
+import { createTrainProgress, formatDuration, fmt4, formatPlainLine, ganProgressFields, type ProgressStream } from './progress.js';
 
 function sink(isTTY: boolean): ProgressStream & { text: string } {
   const s = { text: '', isTTY, columns: 200, write(chunk: string) { s.text += chunk; return true; } };
   return s;
 }
-const fields = (lossD: number) => ({ epoch: 2, lossD, lossG: 2.5, dx: 0.75, dgz: 0.125 });
+const fields = (lossD: number) => ganProgressFields(2, { lossD, lossG: 2.5, dx: 0.75, dgz: 0.125 });
 
 test('formatDuration and fmt4', () => {
   assert.equal(formatDuration(75), '01:15');

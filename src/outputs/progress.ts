@@ -3,13 +3,27 @@
 // resumed run does not claim the speed of steps it loaded from a checkpoint.
 import cliProgress from 'cli-progress';
 
+/** One number shown in the progress line; `short` names it on narrow terminals. */
+export interface ProgressMetric { name: string; short: string; value: number }
+
+/** The epoch and groups of metrics (groups are separated by ' | ' on the bar). */
 export interface TrainProgressFields {
   epoch: number;
-  lossD: number;
-  lossG: number;
-  dx: number;
-  dgz: number;
+  groups: ProgressMetric[][];
 }
+
+/** A GAN step's numbers, as the seed printed them. */
+export function ganProgressFields(epoch: number, s: { lossD: number; lossG: number; dx: number; dgz: number }): TrainProgressFields {
+  return {
+    epoch,
+    groups: [
+      [{ name: 'Loss_D', short: 'D', value: s.lossD }, { name: 'Loss_G', short: 'G', value: s.lossG }],
+      [{ name: 'D(x)', short: 'D(x)', value: s.dx }, { name: 'D(G(z))', short: 'D(G(z))', value: s.dgz }],
+    ],
+  };
+}
+
+const metricText = (m: ProgressMetric, short = false) => `${short ? m.short : m.name} ${fmt4(m.value)}`;
 
 export interface TrainProgress {
   /** `step` = steps completed so far in the whole run (startStep..total). */
@@ -89,15 +103,16 @@ function pct(st: ProgressState): string {
 /** The status text after the bar (also the body of plain lines). */
 export function formatStatus(st: ProgressState): string {
   const f = st.fields;
-  return `${st.step}/${st.total} ${pct(st)}% | epoch ${epochStr(f.epoch)} | Loss_D ${fmt4(f.lossD)} Loss_G ${fmt4(f.lossG)}`
-    + ` | D(x) ${fmt4(f.dx)} D(G(z)) ${fmt4(f.dgz)} | ${formatDuration(st.elapsed)}<${formatDuration(etaSeconds(st))} ${rate(st.secPerStep)}`;
+  const groups = f.groups.map((g) => ` | ${g.map((m) => metricText(m)).join(' ')}`).join('');
+  return `${st.step}/${st.total} ${pct(st)}% | epoch ${epochStr(f.epoch)}${groups}`
+    + ` | ${formatDuration(st.elapsed)}<${formatDuration(etaSeconds(st))} ${rate(st.secPerStep)}`;
 }
 
 /** A plain progress line (non-TTY). */
 export function formatPlainLine(st: ProgressState): string {
   const f = st.fields;
-  return `[${String(st.step).padStart(String(st.total).length)}/${st.total} ${pct(st).padStart(5)}%] epoch ${epochStr(f.epoch)}`
-    + ` | Loss_D ${fmt4(f.lossD)} | Loss_G ${fmt4(f.lossG)} | D(x) ${fmt4(f.dx)} | D(G(z)) ${fmt4(f.dgz)}`
+  const metrics = f.groups.flat().map((m) => ` | ${metricText(m)}`).join('');
+  return `[${String(st.step).padStart(String(st.total).length)}/${st.total} ${pct(st).padStart(5)}%] epoch ${epochStr(f.epoch)}${metrics}`
     + ` | elapsed ${formatDuration(st.elapsed)} | ETA ${formatDuration(etaSeconds(st))} | ${rate(st.secPerStep)}`;
 }
 
@@ -107,7 +122,7 @@ const BAR = 24;
 export function formatCompactStatus(st: ProgressState): string {
   const f = st.fields;
   return `${st.step}/${st.total} ${pct(st)}% ${formatDuration(st.elapsed)}<${formatDuration(etaSeconds(st))}`
-    + ` | e${epochStr(f.epoch)} D ${fmt4(f.lossD)} G ${fmt4(f.lossG)} D(x) ${fmt4(f.dx)} D(G(z)) ${fmt4(f.dgz)}`;
+    + ` | e${epochStr(f.epoch)} ${f.groups.flat().map((m) => metricText(m, true)).join(' ')}`;
 }
 
 function barLine(st: ProgressState, width: number): string {
@@ -123,7 +138,7 @@ function barLine(st: ProgressState, width: number): string {
   return compact.slice(0, max);
 }
 
-const NO_FIELDS: TrainProgressFields = { epoch: 0, lossD: NaN, lossG: NaN, dx: NaN, dgz: NaN };
+const NO_FIELDS: TrainProgressFields = { epoch: 0, groups: [] };
 
 /** Progress display for steps startStep..total. */
 export function createTrainProgress(total: number, startStep: number, opts: TrainProgressOptions = {}): TrainProgress {

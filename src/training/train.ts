@@ -8,7 +8,7 @@ import { resolveDataSource } from '../data/source.js';
 import { writeGridPng } from '../outputs/images.js';
 import { writeTrainingPlot } from '../outputs/plot.js';
 import { appendLogRow, readLog, truncateLogAfter, type TrainLogRow } from '../outputs/log.js';
-import { createTrainProgress } from '../outputs/progress.js';
+import { createTrainProgress, ganProgressFields } from '../outputs/progress.js';
 import { writeFileAtomicSync } from '../outputs/atomic.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { runName, type Config } from './config.js';
@@ -110,7 +110,7 @@ async function loop(s: Session, loader: Loader, o: LoopOptions): Promise<TrainRe
       s.step++;
       window.push(last);
       const epoch = loader.epochAt(step * cfg.train.dSteps);
-      progress?.update(s.step, { epoch, lossD: last.lossD, lossG: last.lossG, dx: last.dx, dgz: last.dgz1 });
+      progress?.update(s.step, ganProgressFields(epoch, { lossD: last.lossD, lossG: last.lossG, dx: last.dx, dgz: last.dgz1 }));
       o.onStep?.(step, last);
       const done = s.step === total;
       if (s.step % cfg.output.logEvery === 0 || done) {

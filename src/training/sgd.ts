@@ -1,0 +1,57 @@
+// SGD with (Nesterov) momentum and weight decay, PyTorch's formulation, over named parameters:
+//   g += wd * w;  buf = mu * buf + g;  w -= lr * (nesterov ? g + mu * buf : buf)
+// The learning rate is given per step (schedules live with the caller).
+import * as tf from '@tensorflow/tfjs-core';
+import type { Param } from '../models/params.js';
+
+export interface SgdConfig { momentum: number; nesterov: boolean; weightDecay: number }
+
+export class Sgd {
+  step = 0;
+  private readonly bufs = new Map<string, tf.Variable>();
+
+  constructor(readonly params: Param[], readonly cfg: SgdConfig) {
+    for (const p of params) this.bufs.set(p.name, tf.variable(tf.zerosLike(p.variable), false));
+  }
+
+  apply(grads: Map<string, tf.Tensor>, lr: number): void {
+    this.step++;
+    const { momentum: mu, nesterov, weightDecay: wd } = this.cfg;
+    for (const p of this.params) {
+      const g0 = grads.get(p.name);
+      if (!g0) continue;
+      const buf = this.bufs.get(p.name)!;
+      const [b, w] = tf.tidy(() => {
+        const g = wd > 0 ? tf.add(g0, tf.mul(p.variable, wd)) : g0;
+        const b1 = tf.add(tf.mul(buf, mu), g);
+        const dir = nesterov ? tf.add(g, tf.mul(b1, mu)) : b1;
+        return [b1, tf.sub(p.variable, tf.mul(dir, lr))];
+      });
+      buf.assign(b);
+      p.variable.assign(w);
+      tf.dispose([b, w]);
+    }
+  }
+
+  state(): Map<string, { shape: number[]; data: Float32Array }> {
+    const out = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [name, b] of this.bufs) out.set(`${name}.momentum`, { shape: b.shape.slice(), data: b.dataSync() as Float32Array });
+    return out;
+  }
+
+  loadState(step: number, values: Map<string, { shape: number[]; data: Float32Array }>, origin: string): void {
+    this.step = step;
+    for (const [name, b] of this.bufs) {
+      const v = values.get(`${name}.momentum`);
+      if (!v || v.data.length !== b.size) throw new Error(`${origin}: optimizer state ${name}.momentum missing or of the wrong size`);
+      const t = tf.tensor(v.data, b.shape);
+      b.assign(t);
+      t.dispose();
+    }
+  }
+
+  dispose(): void {
+    for (const b of this.bufs.values()) b.dispose();
+    this.bufs.clear();
+  }
+}
