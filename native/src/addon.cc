@@ -8,6 +8,7 @@
 #include "conv.h"
 #include "pool.h"
 #include "reduce.h"
+#include "pool2d.h"
 
 namespace {
 
@@ -114,6 +115,59 @@ napi_value sumRows(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// maxPool2x2(x, dims Int32Array [n, h, w, c], y) and maxPool2x2Grad(x, dy, dims, dx)
+bool dims4(napi_env env, napi_value v, int64_t d[4]) {
+  napi_typedarray_type type;
+  size_t length;
+  void* p;
+  napi_value buffer;
+  size_t offset;
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  if (!is || napi_get_typedarray_info(env, v, &type, &length, &p, &buffer, &offset) != napi_ok || type != napi_int32_array || length != 4) {
+    return fail(env, "dims must be an Int32Array of 4");
+  }
+  const int32_t* a = static_cast<const int32_t*>(p);
+  for (int i = 0; i < 4; i++) d[i] = a[i];
+  if (d[0] < 1 || d[1] < 2 || d[2] < 2 || d[3] < 1 || d[1] % 2 || d[2] % 2) return fail(env, "max pool 2x2 needs positive, even height and width");
+  return true;
+}
+
+napi_value maxPool2x2(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  int64_t d[4];
+  float *x, *y;
+  size_t nx, ny;
+  if (argc != 3 || !dims4(env, args[1], d) || !floats(env, args[0], &x, &nx, "x") || !floats(env, args[2], &y, &ny, "y")) return nullptr;
+  if (nx != static_cast<size_t>(d[0] * d[1] * d[2] * d[3]) || ny * 4 != nx) {
+    fail(env, "array lengths do not match the dims");
+    return nullptr;
+  }
+  pegasus::max_pool_2x2(x, d[0], d[1], d[2], d[3], y);
+  return nullptr;
+}
+
+napi_value maxPool2x2Grad(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value args[4];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  int64_t d[4];
+  float *x, *dy, *dx;
+  size_t nx, ndy, ndx;
+  if (argc != 4 || !dims4(env, args[2], d) || !floats(env, args[0], &x, &nx, "x") || !floats(env, args[1], &dy, &ndy, "dy") ||
+      !floats(env, args[3], &dx, &ndx, "dx")) {
+    return nullptr;
+  }
+  if (nx != static_cast<size_t>(d[0] * d[1] * d[2] * d[3]) || ndx != nx || ndy * 4 != nx) {
+    fail(env, "array lengths do not match the dims");
+    return nullptr;
+  }
+  pegasus::max_pool_2x2_grad(x, dy, d[0], d[1], d[2], d[3], dx);
+  return nullptr;
+}
+
 napi_value setThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -144,6 +198,8 @@ napi_value init(napi_env env, napi_value exports) {
   define(env, exports, "conv2dBackpropInput", conv<Op::BackpropInput>);
   define(env, exports, "conv2dBackpropFilter", conv<Op::BackpropFilter>);
   define(env, exports, "sumRows", sumRows);
+  define(env, exports, "maxPool2x2", maxPool2x2);
+  define(env, exports, "maxPool2x2Grad", maxPool2x2Grad);
   define(env, exports, "setThreads", setThreads);
   define(env, exports, "threads", threads);
   return exports;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { defineCommand } from 'citty';
-import { BACKENDS, initBackend, type BackendName } from '../engine/backend.js';
+import { BACKENDS, initBackend, parseBackend } from '../engine/backend.js';
 import { benchStep, torchStep } from '../training/bench.js';
 
 export const benchCommand = defineCommand({
@@ -15,8 +15,7 @@ export const benchCommand = defineCommand({
   },
   async run({ args }) {
     const threads = args.threads ? Number(args.threads) : os.availableParallelism();
-    if (!(BACKENDS as readonly string[]).includes(args.backend)) throw new Error(`--backend ${args.backend}: expected ${BACKENDS.join(', ')}`);
-    const info = await initBackend(args.backend as BackendName, threads);
+    const info = await initBackend(parseBackend(args.backend), threads);
     const steps = Number(args.steps), warmup = Number(args.warmup);
     console.log(`pegasus bench: ${info.detail}, ${info.threads} thread(s); ${os.cpus()[0]?.model ?? 'cpu'}; batch 64, ngf = ndf = 64, median of ${steps} steps`);
     console.log('size | pegasus ms/step | GFLOP/s | PyTorch ms/step (threads) | ratio (pegasus / PyTorch)');

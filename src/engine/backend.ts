@@ -17,6 +17,12 @@ export const BACKENDS = ['auto', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type ResolvedBackend = Exclude<BackendName, 'auto'>;
 
+/** A --backend value, checked. */
+export function parseBackend(v: string): BackendName {
+  if (!(BACKENDS as readonly string[]).includes(v)) throw new Error(`--backend ${v}: expected one of ${BACKENDS.join(', ')}`);
+  return v as BackendName;
+}
+
 export interface BackendInfo { name: ResolvedBackend; detail: string; threads: number }
 
 let active: BackendInfo | undefined;

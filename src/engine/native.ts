@@ -1,6 +1,7 @@
 // The project's native conv kernels (native/, built by `npm install` with node-gyp) slotted into
 // the wasm backend: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter run as packed AVX-512
-// GEMMs directly on the wasm heap (no copies), and so do per-channel Sum / Mean; every other op
+// GEMMs directly on the wasm heap (no copies), and so do per-channel Sum / Mean and 2x2 max
+// pooling; every other op
 // stays on wasm. Model code does
 // not change: it still calls tf.conv2d and friends on the backend named 'wasm'.
 import { createRequire } from 'node:module';
@@ -15,6 +16,8 @@ type Conv = (a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int3
 interface Addon {
   conv2d: Conv; conv2dBackpropInput: Conv; conv2dBackpropFilter: Conv;
   sumRows(x: Float32Array, rows: number, cols: number, scale: number, out: Float32Array): void;
+  maxPool2x2(x: Float32Array, dims: Int32Array, y: Float32Array): void;
+  maxPool2x2Grad(x: Float32Array, dy: Float32Array, dims: Int32Array, dx: Float32Array): void;
   setThreads(n: number): void; threads(): number;
 }
 
@@ -78,6 +81,39 @@ function channelReduction(a: Addon, stock: tf.KernelFunc, mean: boolean): tf.Ker
   }) as unknown as tf.KernelFunc;
 }
 
+interface PoolAttrs { filterSize: number | [number, number]; strides: number | [number, number]; pad: unknown; dimRoundingMode?: string }
+
+const pair = (v: number | [number, number]) => (typeof v === 'number' ? [v, v] : v);
+
+/** 2x2 / stride 2 / 'valid' max pooling of an even-sized float32 NHWC tensor: the common case. */
+function isPool2x2(x: TensorInfo, a: PoolAttrs): boolean {
+  const [fh, fw] = pair(a.filterSize), [sh, sw] = pair(a.strides);
+  return x.dtype === 'float32' && x.shape.length === 4 && fh === 2 && fw === 2 && sh === 2 && sw === 2
+    && (a.pad === 'valid' || a.pad === 0) && x.shape[1]! % 2 === 0 && x.shape[2]! % 2 === 0 && x.shape[0]! > 0 && x.shape[3]! > 0;
+}
+
+/** MaxPool and MaxPoolGrad for the 2x2 case natively; anything else goes to the stock kernels. */
+function maxPoolKernels(a: Addon): Record<string, tf.KernelFunc> {
+  type Args<I> = { inputs: I; attrs: PoolAttrs; backend: WasmBackend };
+  const stockPool = stock('MaxPool'), stockGrad = stock('MaxPoolGrad');
+  const pool = (args: Args<{ x: TensorInfo }>) => {
+    const { inputs: { x }, attrs, backend } = args;
+    if (!isPool2x2(x, attrs)) return stockPool(args as unknown as Parameters<tf.KernelFunc>[0]);
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    const out = backend.makeOutput([n, h / 2, w / 2, c], 'float32');
+    a.maxPool2x2(backend.typedArrayFromHeap(x), Int32Array.from(x.shape), backend.typedArrayFromHeap(out));
+    return out;
+  };
+  const grad = (args: Args<{ dy: TensorInfo; input: TensorInfo; output: TensorInfo }>) => {
+    const { inputs: { dy, input }, attrs, backend } = args;
+    if (!isPool2x2(input, attrs) || dy.dtype !== 'float32') return stockGrad(args as unknown as Parameters<tf.KernelFunc>[0]);
+    const out = backend.makeOutput(input.shape, 'float32');
+    a.maxPool2x2Grad(backend.typedArrayFromHeap(input), backend.typedArrayFromHeap(dy), Int32Array.from(input.shape), backend.typedArrayFromHeap(out));
+    return out;
+  };
+  return { MaxPool: pool as unknown as tf.KernelFunc, MaxPoolGrad: grad as unknown as tf.KernelFunc };
+}
+
 /** The kernels registered on 'wasm' before ours, so that reinstalling never wraps a wrapper. */
 const stockKernels = new Map<string, tf.KernelFunc>();
 
@@ -122,6 +158,7 @@ function kernels(a: Addon): Record<string, tf.KernelFunc> {
     Conv2DBackpropFilter: backpropFilter as unknown as tf.KernelFunc,
     Sum: channelReduction(a, stock('Sum'), false),
     Mean: channelReduction(a, stock('Mean'), true),
+    ...maxPoolKernels(a),
   };
 }
 

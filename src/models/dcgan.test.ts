@@ -6,7 +6,7 @@ import { initBackend } from '../engine/backend.js';
 import { buildGan, type ModelConfig } from './index.js';
 import { discriminatorChannels, generatorChannels } from './dcgan.js';
 
-before(async () => { await initBackend('wasm', 2); });
+before(async () => { await initBackend('auto', 2); });
 
 const tiny = (arch: ModelConfig['arch'], imageSize: 32 | 64): ModelConfig => ({ arch, imageSize, nz: 100, ngf: 8, ndf: 8 });
 

@@ -6,7 +6,7 @@ import { initBackend } from '../engine/backend.js';
 import { ParamStore } from './params.js';
 import { powerIterate, sigma, spectralNormalize, spectralNormState } from './spectral-norm.js';
 
-before(async () => { await initBackend('wasm', 2); });
+before(async () => { await initBackend('auto', 2); });
 
 /** Largest singular value of a row-major [rows, cols] matrix: cyclic Jacobi on A^T A, in float64. */
 function exactLargestSingularValue(a: Float32Array | number[], rows: number, cols: number): number {

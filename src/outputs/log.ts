@@ -31,8 +31,8 @@ const NUMERIC_FIELDS = ['step', 'epoch', 'lossD', 'lossDReal', 'lossDFake', 'los
 // Files whose tail this process has already checked (or written itself), keyed by absolute path.
 const checked = new Set<string>();
 
-/** Appends one row as a JSON line, creating the directory and dropping a partial last line left by a crash. */
-export function appendLogRow(file: string, row: TrainLogRow): void {
+/** Appends one row (a GAN's TrainLogRow or any other JSON object) as a JSON line, creating the directory and dropping a partial last line left by a crash. */
+export function appendLogRow(file: string, row: TrainLogRow | Record<string, unknown>): void {
   const key = path.resolve(file);
   if (!checked.has(key)) {
     fs.mkdirSync(path.dirname(key), { recursive: true });
@@ -104,22 +104,29 @@ function toRow(v: unknown): TrainLogRow | string {
   return row as TrainLogRow;
 }
 
-interface ParsedLine { row: TrainLogRow; text: string }
+interface ParsedLine<T> { row: T; text: string }
+
+/** Row check for logs other than a GAN's (the classifier's): any JSON object with a finite step. */
+export function stepRow(v: unknown): { step: number } | string {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
+  const step = (v as Record<string, unknown>).step;
+  return typeof step === 'number' && Number.isFinite(step) ? (v as { step: number }) : 'field "step" is missing or not finite';
+}
 
 /**
  * Parses log text. The last line may be partial (no newline and not valid): it is ignored.
  * Any other bad line throws an error naming file and line.
  */
-function parseLog(file: string, text: string): ParsedLine[] {
+function parseLog<T>(file: string, text: string, check: (v: unknown) => T | string): ParsedLine<T>[] {
   const lines = text.split('\n');
-  const out: ParsedLine[] = [];
+  const out: ParsedLine<T>[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '') continue;
     const isTail = i === lines.length - 1; // text after the last newline
-    let row: TrainLogRow | string;
+    let row: T | string;
     try {
-      row = toRow(JSON.parse(line));
+      row = check(JSON.parse(line));
     } catch (err) {
       row = `invalid JSON (${(err as Error).message})`;
     }
@@ -144,17 +151,17 @@ function readText(file: string): string | undefined {
 /** All rows of a log, in file order; [] if the file does not exist. */
 export function readLog(file: string): TrainLogRow[] {
   const text = readText(file);
-  return text === undefined ? [] : parseLog(file, text).map((p) => p.row);
+  return text === undefined ? [] : parseLog(file, text, toRow).map((p) => p.row);
 }
 
 /**
  * Atomically rewrites the log keeping only rows with row.step <= step (lines kept verbatim), e.g.
  * when resuming from a checkpoint older than the log. A missing file is left missing.
  */
-export function truncateLogAfter(file: string, step: number): { kept: number; dropped: number } {
+export function truncateLogAfter(file: string, step: number, check: (v: unknown) => { step: number } | string = toRow): { kept: number; dropped: number } {
   const text = readText(file);
   if (text === undefined) return { kept: 0, dropped: 0 };
-  const parsed = parseLog(file, text);
+  const parsed = parseLog(file, text, check);
   const keep = parsed.filter((p) => p.row.step <= step);
   writeFileAtomicSync(file, keep.map((p) => p.text + '\n').join(''));
   checked.add(path.resolve(file)); // ends in a newline now

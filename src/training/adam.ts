@@ -2,6 +2,7 @@
 // checkpoints under the same names as the weights, and a frozen parameter is simply not in the list.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Param } from '../models/params.js';
+import { zeroSlot } from './sgd.js';
 
 export interface AdamConfig { lr: number; beta1: number; beta2: number; eps?: number }
 
@@ -15,7 +16,7 @@ export class Adam {
   constructor(readonly params: Param[], readonly cfg: AdamConfig) {
     this.eps = cfg.eps ?? 1e-8;
     for (const p of params) {
-      this.slots.set(p.name, { m: tf.variable(tf.zerosLike(p.variable), false), v: tf.variable(tf.zerosLike(p.variable), false) });
+      this.slots.set(p.name, { m: zeroSlot(p.variable), v: zeroSlot(p.variable) });
     }
   }
 

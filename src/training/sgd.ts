@@ -6,12 +6,20 @@ import type { Param } from '../models/params.js';
 
 export interface SgdConfig { momentum: number; nesterov: boolean; weightDecay: number }
 
+/** A zero variable shaped like v (tf.variable keeps its initial tensor alive: dispose it). */
+export function zeroSlot(v: tf.Variable): tf.Variable {
+  const init = tf.zerosLike(v);
+  const slot = tf.variable(init, false);
+  init.dispose();
+  return slot;
+}
+
 export class Sgd {
   step = 0;
   private readonly bufs = new Map<string, tf.Variable>();
 
   constructor(readonly params: Param[], readonly cfg: SgdConfig) {
-    for (const p of params) this.bufs.set(p.name, tf.variable(tf.zerosLike(p.variable), false));
+    for (const p of params) this.bufs.set(p.name, zeroSlot(p.variable));
   }
 
   apply(grads: Map<string, tf.Tensor>, lr: number): void {

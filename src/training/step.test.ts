@@ -11,7 +11,7 @@ import { discriminatorStep, generatorStep, trainStep, type StepConfig } from './
 import { discriminatorLoss, generatorLoss } from './losses.js';
 import { classBits, noise } from './randomness.js';
 
-before(async () => { await initBackend('wasm', 2); });
+before(async () => { await initBackend('auto', 2); });
 
 type Arch = Config['model']['arch'];
 const ALL_ARCHS: Arch[] = ['dcgan', 'sndcgan', 'cdcgan', 'sncdcgan', 'cbn-proj'];
