@@ -118,6 +118,11 @@ test('native 2x2 max pool and its gradient match the CPU backend (ties: first ma
     tf.setBackend('wasm');
     const x2 = tf.tensor(xv, shape);
     const got = [pool(x2).dataSync(), tf.grad(pool)(x2, tf.tensor(dyv, y.shape)).dataSync()];
-    got.forEach((g, i) => assert.deepEqual(Array.from(g), Array.from(ref[i]!), `${shape} f${f} s${s} ${i ? 'grad' : 'forward'}`));
+    got.forEach((g, i) => {
+      const what = `${shape} f${f} s${s} ${i ? 'grad' : 'forward'}`;
+      // ours is exact; the stock kernels' overlapping windows add in another order
+      if (f === 2 && s === 2) assert.deepEqual(Array.from(g), Array.from(ref[i]!), what);
+      else g.forEach((v, j) => assert.ok(Math.abs(v - ref[i]![j]!) < 1e-5, `${what}[${j}]`));
+    });
   }
 });
