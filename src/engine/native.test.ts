@@ -109,7 +109,8 @@ test('native 2x2 max pool and its gradient match the CPU backend (ties: first ma
     tf.setBackend('cpu');
     // rounded values make ties, where the choice of maximum matters (the stock kernels that the
     // other cases fall back to break ties differently from the CPU backend, so they get none)
-    const x = f === 2 && s === 2 ? tf.round(tf.mul(rnd(shape), 2)) : rnd(shape);
+    const ours = f === 2 && s === 2 && pad === 'valid' && shape[1]! % 2 === 0 && shape[2]! % 2 === 0;
+    const x = ours ? tf.round(tf.mul(rnd(shape), 2)) : rnd(shape);
     const pool = (t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, f, s, pad);
     const y = pool(x);
     const dy = rnd(y.shape);
@@ -121,7 +122,7 @@ test('native 2x2 max pool and its gradient match the CPU backend (ties: first ma
     got.forEach((g, i) => {
       const what = `${shape} f${f} s${s} ${i ? 'grad' : 'forward'}`;
       // ours is exact; the stock kernels' overlapping windows add in another order
-      if (f === 2 && s === 2) assert.deepEqual(Array.from(g), Array.from(ref[i]!), what);
+      if (ours) assert.deepEqual(Array.from(g), Array.from(ref[i]!), what);
       else g.forEach((v, j) => assert.ok(Math.abs(v - ref[i]![j]!) < 1e-5, `${what}[${j}]`));
     });
   }
