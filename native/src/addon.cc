@@ -129,7 +129,7 @@ bool dims4(napi_env env, napi_value v, int64_t d[4]) {
   }
   const int32_t* a = static_cast<const int32_t*>(p);
   for (int i = 0; i < 4; i++) d[i] = a[i];
-  if (d[0] < 1 || d[1] < 2 || d[2] < 2 || d[3] < 1 || d[1] % 2 || d[2] % 2) return fail(env, "max pool 2x2 needs positive, even height and width");
+  if (d[0] < 1 || d[1] < 2 || d[2] < 2 || d[3] < 1) return fail(env, "max pool 2x2 needs a batch, channels and height and width of at least 2");
   return true;
 }
 
@@ -141,7 +141,7 @@ napi_value maxPool2x2(napi_env env, napi_callback_info info) {
   float *x, *y;
   size_t nx, ny;
   if (argc != 3 || !dims4(env, args[1], d) || !floats(env, args[0], &x, &nx, "x") || !floats(env, args[2], &y, &ny, "y")) return nullptr;
-  if (nx != static_cast<size_t>(d[0] * d[1] * d[2] * d[3]) || ny * 4 != nx) {
+  if (nx != static_cast<size_t>(d[0] * d[1] * d[2] * d[3]) || ny != static_cast<size_t>(d[0] * (d[1] / 2) * (d[2] / 2) * d[3])) {
     fail(env, "array lengths do not match the dims");
     return nullptr;
   }
@@ -160,7 +160,7 @@ napi_value maxPool2x2Grad(napi_env env, napi_callback_info info) {
       !floats(env, args[3], &dx, &ndx, "dx")) {
     return nullptr;
   }
-  if (nx != static_cast<size_t>(d[0] * d[1] * d[2] * d[3]) || ndx != nx || ndy * 4 != nx) {
+  if (nx != static_cast<size_t>(d[0] * d[1] * d[2] * d[3]) || ndx != nx || ndy != static_cast<size_t>(d[0] * (d[1] / 2) * (d[2] / 2) * d[3])) {
     fail(env, "array lengths do not match the dims");
     return nullptr;
   }

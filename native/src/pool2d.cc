@@ -1,5 +1,7 @@
 #include "pool2d.h"
 
+#include <cstring>
+
 #include "pool.h"
 
 namespace pegasus {
@@ -35,6 +37,8 @@ void max_pool_2x2(const float* x, int64_t n, int64_t h, int64_t w, int64_t c, fl
 
 void max_pool_2x2_grad(const float* x, const float* dy, int64_t n, int64_t h, int64_t w, int64_t c, float* dx) {
   const int64_t oh = h / 2, ow = w / 2;
+  // an odd last row or column belongs to no window ('valid'): its gradient is zero
+  if (h % 2 || w % 2) std::memset(dx, 0, sizeof(float) * n * h * w * c);
   each_output_row(n, oh, [&](int64_t b, int64_t oy) {
     const int64_t base0 = ((b * h + 2 * oy) * w) * c, base1 = base0 + w * c;
     const float* g = dy + ((b * oh + oy) * ow) * c;

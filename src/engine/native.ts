@@ -85,11 +85,14 @@ interface PoolAttrs { filterSize: number | [number, number]; strides: number | [
 
 const pair = (v: number | [number, number]) => (typeof v === 'number' ? [v, v] : v);
 
-/** 2x2 / stride 2 / 'valid' max pooling of an even-sized float32 NHWC tensor: the common case. */
+/**
+ * 2x2 / stride 2 / 'valid' max pooling of a float32 NHWC tensor: the common case. (The stock wasm
+ * MaxPoolGrad also drops gradients on odd-sized inputs, which this path does not.)
+ */
 function isPool2x2(x: TensorInfo, a: PoolAttrs): boolean {
   const [fh, fw] = pair(a.filterSize), [sh, sw] = pair(a.strides);
   return x.dtype === 'float32' && x.shape.length === 4 && fh === 2 && fw === 2 && sh === 2 && sw === 2
-    && (a.pad === 'valid' || a.pad === 0) && x.shape[1]! % 2 === 0 && x.shape[2]! % 2 === 0 && x.shape[0]! > 0 && x.shape[3]! > 0;
+    && (a.pad === 'valid' || a.pad === 0) && x.shape[1]! >= 2 && x.shape[2]! >= 2 && x.shape[0]! > 0 && x.shape[3]! > 0;
 }
 
 /** MaxPool and MaxPoolGrad for the 2x2 case natively; anything else goes to the stock kernels. */
@@ -100,7 +103,7 @@ function maxPoolKernels(a: Addon): Record<string, tf.KernelFunc> {
     const { inputs: { x }, attrs, backend } = args;
     if (!isPool2x2(x, attrs)) return stockPool(args as unknown as Parameters<tf.KernelFunc>[0]);
     const [n, h, w, c] = x.shape as [number, number, number, number];
-    const out = backend.makeOutput([n, h / 2, w / 2, c], 'float32');
+    const out = backend.makeOutput([n, Math.floor(h / 2), Math.floor(w / 2), c], 'float32');
     a.maxPool2x2(backend.typedArrayFromHeap(x), Int32Array.from(x.shape), backend.typedArrayFromHeap(out));
     return out;
   };
