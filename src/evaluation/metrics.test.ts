@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
+import { initBackend } from '../engine/backend.js';
 import { Matrix } from 'ml-matrix';
 import seedrandom from 'seedrandom';
 import { features, frechetDistance, gaussian, kid, mmd2Unbiased, sqrtPsd, traceSqrtProduct } from './metrics.js';
+
+before(async () => { await initBackend('auto', 2); });
 
 const close = (a: number, b: number, tol = 1e-9, what = '') => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what} ${a} vs ${b}`);
 

@@ -6,6 +6,7 @@
 //   KID               unbiased MMD^2 with the cubic polynomial kernel k(x, y) = (x.y / d + 1)^3,
 //     averaged over random subsets (mean, standard deviation and standard error), as in
 //     Binkowski et al. 2018.
+import * as tf from '@tensorflow/tfjs-core';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import seedrandom from 'seedrandom';
 
@@ -80,24 +81,26 @@ export function frechetDistance(g1: Gaussian, g2: Gaussian): number {
 
 export interface Kid { mean: number; std: number; stderr: number; subsets: number; subsetSize: number }
 
-/** Unbiased MMD^2 between two equal-size samples, cubic polynomial kernel. */
+/**
+ * Unbiased MMD^2 between rows xi of x and yi of y (equal counts), cubic polynomial kernel. The
+ * kernel matrices are matrix products on the compute backend.
+ */
 export function mmd2Unbiased(x: Features, y: Features, xi: ArrayLike<number>, yi: ArrayLike<number>): number {
   const d = x.d, m = xi.length;
-  const k = (a: Float32Array, i: number, b: Float32Array, j: number) => {
-    let dot = 0;
-    for (let t = 0; t < d; t++) dot += a[i * d + t]! * b[j * d + t]!;
-    return (dot / d + 1) ** 3;
-  };
-  let kxx = 0, kyy = 0, kxy = 0;
-  for (let a = 0; a < m; a++) {
-    for (let b = 0; b < m; b++) {
-      kxy += k(x.data, xi[a]!, y.data, yi[b]!);
-      if (b <= a) continue;
-      kxx += k(x.data, xi[a]!, x.data, xi[b]!);
-      kyy += k(y.data, yi[a]!, y.data, yi[b]!);
-    }
-  }
-  return (2 * kxx) / (m * (m - 1)) + (2 * kyy) / (m * (m - 1)) - (2 * kxy) / (m * m);
+  return tf.tidy(() => {
+    const X = tf.tensor2d(gatherRows(x, xi), [m, d]), Y = tf.tensor2d(gatherRows(y, yi), [m, d]);
+    const k = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.pow(tf.add(tf.div(tf.matMul(a, b, false, true), d), 1), 3);
+    // sum over i != j of k(a_i, a_j): the whole matrix less its diagonal k(a_i, a_i)
+    const offDiagonalSum = (A: tf.Tensor2D) => tf.sub(tf.sum(k(A, A)), tf.sum(tf.pow(tf.add(tf.div(tf.sum(tf.square(A), 1), d), 1), 3)));
+    const v = tf.sub(tf.div(tf.add(offDiagonalSum(X), offDiagonalSum(Y)), m * (m - 1)), tf.div(tf.mul(tf.sum(k(X, Y)), 2), m * m));
+    return v.dataSync()[0]!;
+  });
+}
+
+function gatherRows(f: Features, rows: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(rows.length * f.d);
+  for (let i = 0; i < rows.length; i++) out.set(f.data.subarray(rows[i]! * f.d, (rows[i]! + 1) * f.d), i * f.d);
+  return out;
 }
 
 /** KID over `subsets` random subsets of `subsetSize` rows of each set (without replacement within a subset). */

@@ -47,10 +47,22 @@ export function kthNeighbourDistance(q: Features, ref: Features, k: number, self
 
 export interface RealNeighbourhood { ref: Features; k: number; radius: number }
 
-/** The real images' typical k-NN radius (median), the scale of `realism`. */
-export function realNeighbourhood(real: Features, k = 5): RealNeighbourhood {
-  const d = Array.from(kthNeighbourDistance(real, real, k, true)).sort((a, b) => a - b);
-  return { ref: real, k, radius: d[Math.floor(d.length / 2)]! };
+/**
+ * The real images' typical k-NN radius (median), the scale of `realism`. At most `maxRef` real
+ * images, evenly spaced through the set, serve as the reference (k-NN search is quadratic).
+ */
+export function realNeighbourhood(real: Features, k = 5, maxRef = 3000): RealNeighbourhood {
+  let ref = real;
+  if (real.n > maxRef) {
+    const data = new Float32Array(maxRef * real.d);
+    for (let i = 0; i < maxRef; i++) {
+      const r = Math.floor((i * real.n) / maxRef);
+      data.set(real.data.subarray(r * real.d, (r + 1) * real.d), i * real.d);
+    }
+    ref = { data, n: maxRef, d: real.d };
+  }
+  const d = Array.from(kthNeighbourDistance(ref, ref, k, true)).sort((a, b) => a - b);
+  return { ref, k, radius: d[Math.floor(d.length / 2)]! };
 }
 
 export function pegasusScores(view: ClassifierView, horse: number, wing: number, hood: RealNeighbourhood): PegasusScore[] {

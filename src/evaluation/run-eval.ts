@@ -1,0 +1,114 @@
+// `pegasus eval` and `pegasus pick` behind the CLI: a generator checkpoint (or a folder of images)
+// measured against the real images of its classes, and the best pegasus and batch picked by score.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadDataset } from '../data/dataset.js';
+import { decodeImage, listImages } from '../data/image-folder.js';
+import { resolveDataSource } from '../data/source.js';
+import { NORMALIZE_LUT } from '../data/transform.js';
+import { writeFileAtomicSync } from '../outputs/atomic.js';
+import { writeGridPng, writeImagePng } from '../outputs/images.js';
+import { openCheckpoint } from '../training/session.js';
+import type { Classifier } from './classifier.js';
+import { openClassifier } from './classifier-train.js';
+import { classifierView, compareSets, realView, sampleImages, type ClassifierView, type SetMetrics } from './evaluate.js';
+import { pegasusScores, realNeighbourhood, type PegasusScore } from './pegasus-score.js';
+import { pickBest } from './pick.js';
+
+export const DEFAULT_CLASSIFIER = 'models/classifier.ckpt';
+
+export interface EvalContext { model: Classifier; classes: string[]; file: string }
+
+export function loadEvaluator(file = DEFAULT_CLASSIFIER): EvalContext {
+  if (!fs.existsSync(file)) throw new Error(`${file}: no classifier here; train one with \`pegasus classifier train\` or pass --classifier`);
+  const { model, classes } = openClassifier(file);
+  return { model, classes, file };
+}
+
+/** The classifier's view of the real images of `classes` (train + test merged, as in training). */
+export async function realReference(ev: EvalContext, source: string, classes: string[]): Promise<ClassifierView> {
+  const data = await loadDataset({ source: resolveDataSource(source), classes, splits: ['train', 'test'] }, () => {});
+  return realView(ev.model, data);
+}
+
+/** Images of a folder (any size; resized to 32) as [-1, 1] floats. */
+export async function folderImages(dir: string): Promise<{ images: Float32Array; n: number }> {
+  const { files } = await listImages(dir, false);
+  if (files.length === 0) throw new Error(`${dir}: no PNG/JPEG/WebP images`);
+  const images = new Float32Array(files.length * 32 * 32 * 3);
+  for (const [i, f] of files.entries()) {
+    const bytes = await decodeImage(f, 32);
+    for (let j = 0; j < bytes.length; j++) images[i * bytes.length + j] = NORMALIZE_LUT[bytes[j]!]!;
+  }
+  return { images, n: files.length };
+}
+
+export interface EvalReport extends SetMetrics { source: string; classifier: string; classes: string[]; seed: number }
+
+export async function evaluate(o: { target: string; classifier?: string; n: number; seed: number; data: string; classes?: string[]; out?: string }): Promise<EvalReport> {
+  const ev = loadEvaluator(o.classifier);
+  let view: ClassifierView, classes: string[];
+  if (fs.statSync(o.target).isDirectory()) {
+    const { images } = await folderImages(o.target);
+    view = classifierView(ev.model, images, 32);
+    classes = o.classes ?? ['horse', 'airplane'];
+  } else {
+    const s = openCheckpoint(o.target);
+    try {
+      const { images, size } = sampleImages(s.gan, o.n, o.seed);
+      view = classifierView(ev.model, images, size);
+      classes = o.classes ?? s.config.data.classes;
+    } finally {
+      s.dispose();
+    }
+  }
+  const real = await realReference(ev, o.data, classes);
+  const report: EvalReport = { source: o.target, classifier: ev.file, classes, seed: o.seed, ...compareSets(view, real, ev.classes, { seed: o.seed }) };
+  ev.model.params.dispose();
+  if (o.out) writeFileAtomicSync(o.out, JSON.stringify(report, null, 2) + '\n');
+  return report;
+}
+
+export interface PickReport {
+  checkpoint: string;
+  candidates: number;
+  best: PegasusScore & { index: number };
+  batch: { meanScore: number; skippedAsDuplicates: number; indices: number[] };
+  files: { pegasus: string; batch: string };
+}
+
+export async function pick(o: { checkpoint: string; classifier?: string; n: number; seed: number; data: string; out: string; scale?: number }): Promise<PickReport> {
+  const ev = loadEvaluator(o.classifier);
+  const s = openCheckpoint(o.checkpoint);
+  try {
+    const classes = s.config.data.classes;
+    if (classes.length !== 2) throw new Error(`${o.checkpoint}: trained on ${classes.length} classes; the pegasus score needs a horse class and a wing class`);
+    const [horse, wing] = classes.map((c) => ev.classes.indexOf(c));
+    if (horse! < 0 || wing! < 0) throw new Error(`${ev.file}: does not know the classes ${classes.join(', ')}`);
+    // conditional models: the pegasus lives between the classes, at c = 0.5
+    const { images, size } = sampleImages(s.gan, o.n, o.seed, s.gan.conditional ? 0.5 : undefined);
+    const view = classifierView(ev.model, images, size);
+    const hood = realNeighbourhood((await realReference(ev, o.data, classes)).features);
+    const scores = pegasusScores(view, horse!, wing!, hood);
+    const chosen = pickBest(scores.map((x) => x.score), view.features, 64, 0.5 * hood.radius);
+    const px = size * size * 3;
+    fs.mkdirSync(o.out, { recursive: true });
+    const files = { pegasus: path.join(o.out, 'pegasus.png'), batch: path.join(o.out, 'batch.png') };
+    await writeImagePng(files.pegasus, images.subarray(chosen.best * px, (chosen.best + 1) * px), [size, size, 3], o.scale ?? 8);
+    const batch = new Float32Array(64 * px);
+    chosen.batch.forEach((i, j) => batch.set(images.subarray(i * px, (i + 1) * px), j * px));
+    await writeGridPng(files.batch, batch, [64, size, size, 3], { cols: 8, scale: size === 32 ? 4 : 2 });
+    const report: PickReport = {
+      checkpoint: o.checkpoint,
+      candidates: o.n,
+      best: { index: chosen.best, ...scores[chosen.best]! },
+      batch: { meanScore: chosen.batch.reduce((a, i) => a + scores[i]!.score, 0) / 64, skippedAsDuplicates: chosen.skippedAsDuplicates, indices: chosen.batch },
+      files,
+    };
+    writeFileAtomicSync(path.join(o.out, 'pick.json'), JSON.stringify(report, null, 2) + '\n');
+    return report;
+  } finally {
+    s.dispose();
+    ev.model.params.dispose();
+  }
+}
