@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadDataset } from '../data/dataset.js';
-import { decodeImage, listImages } from '../data/image-folder.js';
+import { decodeImage, IMAGE_EXTENSIONS, listImages } from '../data/image-folder.js';
 import { resolveDataSource } from '../data/source.js';
 import { NORMALIZE_LUT } from '../data/transform.js';
 import { writeFileAtomicSync } from '../outputs/atomic.js';
@@ -33,8 +33,9 @@ export async function realReference(ev: EvalContext, source: string, classes: st
 
 /** Images of a folder (any size; resized to 32) as [-1, 1] floats. */
 export async function folderImages(dir: string): Promise<{ images: Float32Array; n: number }> {
+  const any = fs.readdirSync(dir).some((f) => IMAGE_EXTENSIONS.includes(path.extname(f).toLowerCase()));
+  if (!any) throw new Error(`${dir}: no PNG/JPEG/WebP images`);
   const { files } = await listImages(dir, false);
-  if (files.length === 0) throw new Error(`${dir}: no PNG/JPEG/WebP images`);
   const images = new Float32Array(files.length * 32 * 32 * 3);
   for (const [i, f] of files.entries()) {
     const bytes = await decodeImage(f, 32);
