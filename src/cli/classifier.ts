@@ -1,10 +1,11 @@
 // `pegasus classifier train | eval`: the project's own CIFAR-10 classifier (evaluation features).
+import fs from 'node:fs';
 import path from 'node:path';
 import { defineCommand } from 'citty';
 import { BACKENDS, initBackend, parseBackend } from '../engine/backend.js';
 import { CIFAR10_CLASSES, loadDataset } from '../data/index.js';
 import { resolveDataSource } from '../data/source.js';
-import { accuracy, CLASSIFIER_CHECKPOINT, CLASSIFIER_DEFAULTS, openClassifier, trainClassifier, type ClassifierTrainConfig } from '../evaluation/classifier-train.js';
+import { accuracy, CLASSIFIER_CHECKPOINT, CLASSIFIER_DEFAULTS, exportClassifier, openClassifier, trainClassifier, type ClassifierTrainConfig } from '../evaluation/classifier-train.js';
 
 function int(name: string, v: unknown, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -67,7 +68,27 @@ const evalCmd = defineCommand({
   },
 });
 
+const exportCmd = defineCommand({
+  meta: { name: 'export', description: 'Write a trained classifier as float16 weights (the shipped models/classifier.ckpt)' },
+  args: {
+    checkpoint: { type: 'positional', required: false, default: path.join('runs/classifier', CLASSIFIER_CHECKPOINT), description: 'classifier training checkpoint' },
+    out: { type: 'string', default: 'models/classifier.ckpt', description: 'where to write the weights' },
+    data: { type: 'string', default: 'auto', description: 'CIFAR-10 source, to measure the exported weights' },
+    backend: { type: 'string', default: 'auto', description: BACKENDS.join(' | ') },
+  },
+  async run({ args }) {
+    await initBackend(parseBackend(args.backend));
+    const from = String(args.checkpoint);
+    const log = path.join(path.dirname(from), 'log.jsonl');
+    const bytes = await exportClassifier(from, args.out, { exportedFrom: from, log: fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown) : [] });
+    const { model } = openClassifier(args.out);
+    const { test } = await splits(args.data);
+    const acc = accuracy(model, test);
+    console.log(`${args.out}: ${(bytes / 1e6).toFixed(2)} MB float16; test accuracy of the exported weights ${(100 * acc).toFixed(2)}% (flip TTA)`);
+  },
+});
+
 export const classifierCommand = defineCommand({
   meta: { name: 'classifier', description: 'The CIFAR-10 classifier behind CIFAR-FID, KID and the pegasus score' },
-  subCommands: { train: trainCmd, eval: evalCmd },
+  subCommands: { train: trainCmd, eval: evalCmd, export: exportCmd },
 });

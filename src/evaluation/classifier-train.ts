@@ -83,6 +83,18 @@ function save(file: string, step: number, cfg: ClassifierTrainConfig, model: Cla
     new Map([...prefixed('C/', model.params.snapshot()), ...prefixed('opt/', opt.state())]));
 }
 
+/**
+ * Writes a classifier's weights alone (no optimizer state) as a float16 checkpoint for shipping,
+ * with its training config and provenance in the header. Returns the file's size in bytes.
+ */
+export async function exportClassifier(from: string, to: string, provenance: Record<string, unknown>): Promise<number> {
+  const ck = loadCheckpoint(from);
+  if (ck.meta.kind !== 'classifier') throw new Error(`${from}: not a classifier checkpoint`);
+  const weights = new Map([...ck.tensors].filter(([k]) => k.startsWith('C/')));
+  await saveCheckpoint(to, ck.step, { ...ck.meta, provenance }, weights, 'float16');
+  return fs.statSync(to).size;
+}
+
 /** A trained classifier from its checkpoint (training or shipped), ready for evaluation. */
 export function openClassifier(file: string): { model: Classifier; classes: string[]; testAccuracy: number } {
   const ck = loadCheckpoint(file);

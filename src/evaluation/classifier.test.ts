@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.js';
 import type { LabeledImages } from '../data/dataset.js';
 import { buildClassifier } from './classifier.js';
-import { accuracy, CLASSIFIER_DEFAULTS, learningRate, openClassifier, trainClassifier, type ClassifierTrainConfig } from './classifier-train.js';
+import { accuracy, CLASSIFIER_DEFAULTS, exportClassifier, learningRate, openClassifier, trainClassifier, type ClassifierTrainConfig } from './classifier-train.js';
 
 before(async () => { await initBackend('auto', 2); });
 
@@ -73,6 +73,13 @@ test('training learns a toy problem, logs, checkpoints, and resumes exactly; no 
   for (const p of a.model.params.all()) assert.deepEqual(p.variable.dataSync(), b.model.params.get(p.name).variable.dataSync(), p.name);
   assert.ok(Math.abs(accuracy(a.model, test) - r.testAccuracy) < 1e-12);
   assert.deepEqual(fs.readFileSync(path.join(split, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step), [5, 6, 12]);
+  // shipped form: float16 weights without optimizer state, about a quarter of the training checkpoint
+  const shipped = path.join(dir, 'shipped.ckpt');
+  const bytes = await exportClassifier(path.join(straight, 'classifier.ckpt'), shipped, { note: 'test' });
+  assert.ok(bytes < fs.statSync(path.join(straight, 'classifier.ckpt')).size * 0.3, `${bytes} bytes`);
+  const c = openClassifier(shipped);
+  assert.ok(Math.abs(accuracy(c.model, test) - r.testAccuracy) <= 0.05);
+  c.model.params.dispose();
   a.model.params.dispose();
   b.model.params.dispose();
   fs.rmSync(dir, { recursive: true, force: true });
