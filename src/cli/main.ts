@@ -4,12 +4,13 @@ import { startCommand, trainCommand } from './train.js';
 import { presetsCommand } from './presets.js';
 import { classifierCommand } from './classifier.js';
 import { evalCommand, pickCommand } from './eval.js';
+import { interpolateCommand } from './interpolate.js';
 import { benchCommand } from './bench.js';
 import { dataCommand } from '../data/commands.js';
 
 const main = defineCommand({
   meta: { name: 'pegasus', version: '0.1.0', description: 'A GAN studio: DCGAN / SN-DCGAN on CIFAR-10 horses and wings, until they draw a pegasus' },
-  subCommands: { start: startCommand, train: trainCommand, presets: presetsCommand, bench: benchCommand, data: dataCommand, classifier: classifierCommand, eval: evalCommand, pick: pickCommand },
+  subCommands: { start: startCommand, train: trainCommand, presets: presetsCommand, bench: benchCommand, data: dataCommand, classifier: classifierCommand, eval: evalCommand, pick: pickCommand, interpolate: interpolateCommand },
 });
 
 /** Finds the (sub)command the arguments name, for --help. */
