@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { defineCommand } from 'citty';
 import { BACKENDS, initBackend, parseBackend } from '../engine/backend.js';
-import { benchStep, torchStep } from '../training/bench.js';
+import { benchStep, profileStep, torchStep } from '../training/bench.js';
 
 export const benchCommand = defineCommand({
   meta: { name: 'bench', description: 'ms per DCGAN training step (batch 64) at 32 and 64 px, next to PyTorch' },
@@ -12,13 +12,26 @@ export const benchCommand = defineCommand({
     threads: { type: 'string', description: 'threads for both engines (default: all cores)' },
     backend: { type: 'string', default: 'auto', description: BACKENDS.join(' | ') },
     torch: { type: 'boolean', default: true, description: 'also time the PyTorch reference', negativeDescription: 'skip PyTorch' },
+    peak: { type: 'string', default: '190', description: 'FP32 peak GFLOP/s of the cores used (190: 2 Zen 4 cores, the project machine)' },
+    profile: { type: 'boolean', default: false, description: 'per-kernel breakdown of one step at each size (tf.profile) instead of timing' },
   },
   async run({ args }) {
     const threads = args.threads ? Number(args.threads) : os.availableParallelism();
     const info = await initBackend(parseBackend(args.backend), threads);
     const steps = Number(args.steps), warmup = Number(args.warmup);
     console.log(`pegasus bench: ${info.detail}, ${info.threads} thread(s); ${os.cpus()[0]?.model ?? 'cpu'}; batch 64, ngf = ndf = 64, median of ${steps} steps`);
-    console.log('size | pegasus ms/step | GFLOP/s | PyTorch ms/step (threads) | ratio (pegasus / PyTorch)');
+    if (args.profile) {
+      for (const size of args.sizes.split(',').map(Number) as (32 | 64)[]) {
+        const p = await profileStep(size);
+        const kernelMs = p.kernels.reduce((a, k) => a + k.ms, 0);
+        console.log(`\n${size} px: one step ${p.wallMs.toFixed(0)} ms wall (profiling adds a little), kernels ${kernelMs.toFixed(0)} ms, between kernels ${(p.wallMs - kernelMs).toFixed(0)} ms`);
+        console.log('kernel | ms | share of kernel time | calls');
+        for (const k of p.kernels.filter((k) => k.ms >= 0.5)) console.log(`${k.name} | ${k.ms.toFixed(1)} | ${((100 * k.ms) / kernelMs).toFixed(1)}% | ${k.calls}`);
+      }
+      return;
+    }
+    const peak = Number(args.peak);
+    console.log(`size | pegasus ms/step | GFLOP/s | % of ${peak} GFLOP/s peak | PyTorch ms/step (threads) | ratio (pegasus / PyTorch)`);
     for (const size of args.sizes.split(',').map(Number) as (32 | 64)[]) {
       if (size !== 32 && size !== 64) throw new Error(`--sizes: ${size} is not 32 or 64`);
       const ours = benchStep(size, steps, warmup);
@@ -31,7 +44,7 @@ export const benchCommand = defineCommand({
           ratio = (ours.msPerStep / t.ms_per_step).toFixed(2);
         }
       }
-      console.log(`${size} px | ${ours.msPerStep.toFixed(0)} | ${ours.gflops.toFixed(1)} (${ours.stepGflop.toFixed(1)} GFLOP/step) | ${torchCell} | ${ratio}${ours.tensorsStable ? '' : ' | WARNING: tensor count grew'}`);
+      console.log(`${size} px | ${ours.msPerStep.toFixed(0)} | ${ours.gflops.toFixed(1)} (${ours.stepGflop.toFixed(1)} GFLOP/step) | ${((100 * ours.gflops) / peak).toFixed(0)}% | ${torchCell} | ${ratio}${ours.tensorsStable ? '' : ' | WARNING: tensor count grew'}`);
     }
   },
 });

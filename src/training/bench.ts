@@ -45,6 +45,36 @@ export function benchStep(size: 32 | 64, steps: number, warmup: number, batch = 
   return { size, msPerStep: ms, gflops: flop / (ms * 1e6), stepGflop: flop / 1e9, tensorsStable: stable };
 }
 
+export interface KernelTime { name: string; ms: number; calls: number }
+export interface StepProfile { size: 32 | 64; wallMs: number; kernels: KernelTime[] }
+
+/** One training step under tf.profile: time per kernel name (after a warm-up step). */
+export async function profileStep(size: 32 | 64, batch = 64): Promise<StepProfile> {
+  const gan = buildGan({ arch: 'dcgan', imageSize: size, nz: 100, ngf: 64, ndf: 64 }, 1);
+  const opts = {
+    d: new Adam(gan.d.params.trainable(), { lr: 2e-4, beta1: 0.5, beta2: 0.999 }),
+    g: new Adam(gan.g.params.trainable(), { lr: 2e-4, beta1: 0.5, beta2: 0.999 }),
+  };
+  const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
+  const cfg = { batchSize: batch, loss: 'bce' as const, labels: { soft: false, flip: 0 }, seed: 1 };
+  trainStep(gan, opts, [{ x }], cfg, 0);
+  const t0 = performance.now();
+  const info = await tf.profile(() => { trainStep(gan, opts, [{ x }], cfg, 1); });
+  const wallMs = performance.now() - t0;
+  const by = new Map<string, KernelTime>();
+  for (const k of info.kernels) {
+    const e = by.get(k.name) ?? { name: k.name, ms: 0, calls: 0 };
+    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    e.calls++;
+    by.set(k.name, e);
+  }
+  tf.dispose(x);
+  opts.d.dispose();
+  opts.g.dispose();
+  gan.dispose();
+  return { size, wallMs, kernels: [...by.values()].sort((a, b) => b.ms - a.ms) };
+}
+
 export interface TorchRow { size: number; threads: number; ms_per_step: number; torch: string }
 
 /** Runs the PyTorch reference; null (with the reason) when python3 or torch is missing. */
