@@ -1,7 +1,7 @@
 // `pegasus eval` and `pegasus pick`: measuring a generator with the project's classifier.
 import { defineCommand } from 'citty';
 import { BACKENDS, initBackend, parseBackend } from '../engine/backend.js';
-import { DEFAULT_CLASSIFIER, evaluate, pick } from '../evaluation/run-eval.js';
+import { DEFAULT_CLASSIFIER, evaluate, evaluateFloor, pick } from '../evaluation/run-eval.js';
 
 function count(name: string, v: string, min: number): number {
   const n = Number(v);
@@ -19,7 +19,8 @@ const common = {
 export const evalCommand = defineCommand({
   meta: { name: 'eval', description: 'CIFAR-FID, KID and class probabilities of a generator checkpoint or a folder of images, against the real images of its classes' },
   args: {
-    target: { type: 'positional', required: true, description: 'checkpoint.ckpt of a run, or a folder of images' },
+    target: { type: 'positional', required: false, description: 'checkpoint.ckpt of a run, or a folder of images' },
+    floor: { type: 'boolean', default: false, description: 'instead: the real test images of --classes against the real train images' },
     n: { type: 'string', default: '5000', description: 'images to generate' },
     classes: { type: 'string', description: 'real classes to compare with (default: the run\'s; horse,airplane for a folder)' },
     out: { type: 'string', description: 'also write the report as JSON here' },
@@ -28,10 +29,12 @@ export const evalCommand = defineCommand({
   async run({ args }) {
     await initBackend(parseBackend(args.backend));
     const t = performance.now();
-    const r = await evaluate({
-      target: args.target, classifier: args.classifier, n: count('n', args.n, 2), seed: count('seed', args.seed, 0), data: args.data,
-      ...(args.classes ? { classes: args.classes.split(',').map((c) => c.trim()) } : {}), ...(args.out ? { out: args.out } : {}),
-    });
+    const classes = args.classes ? { classes: args.classes.split(',').map((c) => c.trim()) } : {};
+    const seed = count('seed', args.seed, 0), out = args.out ? { out: args.out } : {};
+    if (!args.floor && !args.target) throw new Error('eval: give a checkpoint or a folder of images, or --floor');
+    const r = args.floor
+      ? await evaluateFloor({ classifier: args.classifier, data: args.data, classes: classes.classes ?? ['horse', 'airplane'], seed, ...out })
+      : await evaluate({ target: args.target!, classifier: args.classifier, n: count('n', args.n, 2), seed, data: args.data, ...classes, ...out });
     const probs = Object.entries(r.meanProbs).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([c, p]) => `${c} ${(100 * p).toFixed(1)}%`).join(', ');
     console.log(`${r.source}: ${r.n} images vs real ${r.classes.join('+')}`);
     console.log(`CIFAR-FID ${r.cifarFid.toFixed(2)} | KID ${(1000 * r.kid.mean).toFixed(2)} +- ${(1000 * r.kid.stderr).toFixed(2)} (x1e-3) | mean class probabilities: ${probs} | ${((performance.now() - t) / 1000).toFixed(1)} s`);

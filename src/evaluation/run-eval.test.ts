@@ -10,7 +10,7 @@ import { tempDir, writeCifarFolder, writeImage } from '../data/fixtures.js';
 import { parseConfig } from '../training/config.js';
 import { train } from '../training/train.js';
 import { CLASSIFIER_DEFAULTS, trainClassifier } from './classifier-train.js';
-import { evaluate, pick } from './run-eval.js';
+import { evaluate, evaluateFloor, pick } from './run-eval.js';
 
 const dir = tempDir('pegasus-eval-');
 let source = '', classifier = '', checkpoint = '';
@@ -64,4 +64,11 @@ test('pick: the best pegasus (upscaled), the best batch of 64 distinct samples, 
   assert.ok(r.best.score >= 0 && r.best.score <= 0.5);
   const saved = JSON.parse(fs.readFileSync(path.join(out, 'pick.json'), 'utf8'));
   assert.equal(saved.best.index, r.best.index);
+});
+
+test('the floor: real test images against real train images of the classes', async () => {
+  const r = await evaluateFloor({ classifier, data: source, classes: ['horse', 'airplane'], seed: 1 });
+  assert.equal(r.n, 16); // 8 test records per class
+  assert.ok(Number.isFinite(r.cifarFid) && Number.isFinite(r.kid.mean));
+  assert.ok(r.meanProbs.horse! >= 0 && r.meanProbs.airplane! >= 0);
 });

@@ -70,6 +70,20 @@ export async function evaluate(o: { target: string; classifier?: string; n: numb
   return report;
 }
 
+/**
+ * The floor of the metrics: the real test images of the classes against their real train images
+ * (what a perfect generator of the training distribution would roughly score).
+ */
+export async function evaluateFloor(o: { classifier?: string; data: string; classes: string[]; seed: number; out?: string }): Promise<EvalReport> {
+  const ev = loadEvaluator(o.classifier);
+  const src = resolveDataSource(o.data);
+  const [tr, te] = await Promise.all((['train', 'test'] as const).map((sp) => loadDataset({ source: src, classes: o.classes, splits: [sp] }, () => {})));
+  const report: EvalReport = { source: `real ${o.classes.join('+')} test split vs train split`, classifier: ev.file, classes: o.classes, seed: o.seed, ...compareSets(realView(ev.model, te!), realView(ev.model, tr!), ev.classes, { seed: o.seed }) };
+  ev.model.params.dispose();
+  if (o.out) writeFileAtomicSync(o.out, JSON.stringify(report, null, 2) + '\n');
+  return report;
+}
+
 export interface PickReport {
   checkpoint: string;
   candidates: number;
