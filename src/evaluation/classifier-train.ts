@@ -31,7 +31,8 @@ export interface ClassifierTrainConfig {
 }
 
 export const CLASSIFIER_DEFAULTS: ClassifierTrainConfig = {
-  width: 32, epochs: 12, batchSize: 512, lrPeak: 0.4, warmupEpochs: 2.5, momentum: 0.9,
+  // Page's 0.4 at batch 512 scaled linearly to 256 (512 overflows the wasm heap's 4 GB at width 32)
+  width: 32, epochs: 10, batchSize: 256, lrPeak: 0.2, warmupEpochs: 2, momentum: 0.9,
   weightDecay: 5e-4, labelSmoothing: 0.2, pad: 4, seed: 1, evalEvery: 2,
 };
 
