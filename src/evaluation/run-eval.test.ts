@@ -9,6 +9,7 @@ import { CIFAR10_CLASSES, loadDataset } from '../data/index.js';
 import { tempDir, writeCifarFolder, writeImage } from '../data/fixtures.js';
 import { parseConfig } from '../training/config.js';
 import { train } from '../training/train.js';
+import { readLog } from '../outputs/log.js';
 import { CLASSIFIER_DEFAULTS, trainClassifier } from './classifier-train.js';
 import { evaluate, evaluateFloor, pick } from './run-eval.js';
 
@@ -23,7 +24,7 @@ before(async () => {
   const [tr, te] = await Promise.all((['train', 'test'] as const).map((s) => loadDataset({ source, classes: [...CIFAR10_CLASSES], splits: [s], cacheDir: cache }, quiet)));
   const cls = await trainClassifier({ config: { ...CLASSIFIER_DEFAULTS, width: 2, epochs: 1, batchSize: 32, warmupEpochs: 0.5 }, train: tr!, test: te!, outDir: path.join(dir, 'cls'), log: quiet });
   classifier = cls.checkpoint;
-  const config = parseConfig({ seed: 2, data: { source, cacheDir: cache }, model: { imageSize: 32, ngf: 4, ndf: 4 }, train: { steps: 2, batchSize: 8 } }, 'test');
+  const config = parseConfig({ seed: 2, data: { source, cacheDir: cache }, model: { imageSize: 32, ngf: 4, ndf: 4 }, train: { steps: 2, batchSize: 8 }, eval: { every: 0 } }, 'test');
   const run = await train({ config, runDir: path.join(dir, 'gan'), log: quiet });
   checkpoint = path.join(run.runDir, 'checkpoint.ckpt');
 });
@@ -71,4 +72,22 @@ test('the floor: real test images against real train images of the classes', asy
   assert.equal(r.n, 16); // 8 test records per class
   assert.ok(Number.isFinite(r.cifarFid) && Number.isFinite(r.kid.mean));
   assert.ok(r.meanProbs.horse! >= 0 && r.meanProbs.airplane! >= 0);
+});
+
+test('metrics during training land in the log at every eval.every steps and at the end', async () => {
+  const config = parseConfig({
+    seed: 5, data: { source, cacheDir: path.join(dir, 'cache') }, model: { imageSize: 32, ngf: 4, ndf: 4 },
+    train: { steps: 5, batchSize: 8 }, output: { logEvery: 1, sampleEvery: 5 }, eval: { every: 2, samples: 24, realSamples: 30, classifier },
+  }, 'test');
+  const lines: string[] = [];
+  const run = await train({ config, runDir: path.join(dir, 'gan-eval'), log: (l) => lines.push(l) });
+  const rows = readLog(path.join(run.runDir, 'log.jsonl'));
+  assert.deepEqual(rows.filter((r) => r.metrics).map((r) => r.step), [2, 4, 5]);
+  for (const r of rows.filter((x) => x.metrics)) assert.ok(Number.isFinite(r.metrics!.cifarFid) && Number.isFinite(r.metrics!.kid));
+  assert.ok(lines.some((l) => /metrics every 2 steps: 24 samples vs 30 real images/.test(l)), lines.join('\n'));
+  // without a classifier the run goes on, saying so once
+  const off = parseConfig({ ...config, output: { ...config.output, dir: undefined }, eval: { ...config.eval, classifier: path.join(dir, 'missing.ckpt') } }, 'test');
+  const quietLines: string[] = [];
+  await train({ config: off, runDir: path.join(dir, 'gan-noeval'), log: (l) => quietLines.push(l) });
+  assert.ok(quietLines.some((l) => /metrics during training off: no classifier at .*missing\.ckpt/.test(l)));
 });

@@ -79,6 +79,8 @@ test('writePlotPng renders at the requested size; training plot has a metrics pa
   const panels = trainingPlotPanels(rows);
   assert.equal(panels.length, 3);
   assert.deepEqual(panels[2]!.series[0]!.points, [[3, 50]]);
+  rows[1]!.metrics = { kid: 0.01 };
+  assert.deepEqual(trainingPlotPanels(rows).map((p) => p.title), ['Loss', 'D output', 'kid', 'cifarFid']);
   const out = path.join(dir, 'train.png');
   assert.deepEqual(await writeTrainingPlot(out, rows, { width: 360, height: 420 }), { width: 360, height: 420 });
   assert.equal((await sharp(out).metadata()).height, 420);

@@ -260,7 +260,7 @@ export interface TrainingPlotOptions {
   smooth?: number;
 }
 
-/** The panels of a training log: losses; D outputs; metrics (only when some row has them). */
+/** The panels of a training log: losses; D outputs; one per metric (only when some row has it). */
 export function trainingPlotPanels(log: readonly TrainLogRow[]): PlotPanel[] {
   const pts = (f: (r: TrainLogRow) => number) => log.map((r) => [r.step, f(r)] as const);
   const panels: PlotPanel[] = [
@@ -274,13 +274,12 @@ export function trainingPlotPanels(log: readonly TrainLogRow[]): PlotPanel[] {
       { name: 'D(G(z)) in G step', color: PALETTE[4], points: pts((r) => r.dgz2) },
     ] },
   ];
+  // one panel per metric: CIFAR-FID (tens) and KID (thousandths) do not share an axis
   const keys = [...new Set(log.flatMap((r) => Object.keys(r.metrics ?? {})))];
-  if (keys.length > 0) {
-    panels.push({ title: 'Metrics', smooth: 0, series: keys.map((k, i) => ({
-      name: k, color: PALETTE[(5 + i) % PALETTE.length],
-      points: log.filter((r) => r.metrics && k in r.metrics).map((r) => [r.step, r.metrics![k]!] as const),
-    })) });
-  }
+  keys.forEach((k, i) => panels.push({ title: k, smooth: 0, series: [{
+    name: k, color: PALETTE[(5 + i) % PALETTE.length],
+    points: log.filter((r) => r.metrics && k in r.metrics).map((r) => [r.step, r.metrics![k]!] as const),
+  }] }));
   return panels;
 }
 

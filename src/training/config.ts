@@ -54,6 +54,13 @@ export const ConfigSchema = z.object({
   }).strict().default({}),
   /** Start from another run's weights (G, D and their buffers; not the optimizer, step 0). */
   init: z.object({ from: z.string().optional() }).strict().default({}),
+  /** Metrics during training with the project's classifier (skipped when it is missing). */
+  eval: z.object({
+    every: z.number().int().min(0).default(500),
+    samples: z.number().int().min(10).default(1000),
+    realSamples: z.number().int().min(10).default(2000),
+    classifier: z.string().default('models/classifier.ckpt'),
+  }).strict().default({}),
   output: z.object({
     /** Run folder; default runs/<name or arch-size-classes>. */
     dir: z.string().optional(),

@@ -15,6 +15,7 @@ import { runName, type Config } from './config.js';
 import { fixedGrid } from './sample.js';
 import { checkpointConfig, createSession, initFromCheckpoint, restoreSession, saveSession, type Session } from './session.js';
 import { trainStep, type RealBatch, type StepStats } from './step.js';
+import { createTrainingEvaluator, type TrainingEvaluator } from '../evaluation/during-training.js';
 
 export interface TrainOptions {
   config: Config;
@@ -61,9 +62,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       grayscale: cfg.data.grayscale, seed: cfg.seed, mixing: cfg.data.mixing,
       startStep: session.step * cfg.train.dSteps,
     });
+    const evaluator = data.size === 32 || data.size === 64 ? createTrainingEvaluator(cfg.eval, data, log) : null;
     try {
-      return await loop(session, loader, { ...o, runDir, logFile, ckptFile, log });
+      return await loop(session, loader, { ...o, runDir, logFile, ckptFile, log, evaluator });
     } finally {
+      evaluator?.dispose();
       await loader.close();
     }
   } finally {
@@ -89,7 +92,7 @@ function resumeInto(session: Session, ckptFile: string, logFile: string, log: (l
   log(`resuming ${ckptFile} at step ${session.step}`);
 }
 
-interface LoopOptions extends TrainOptions { runDir: string; logFile: string; ckptFile: string; log: (l: string) => void }
+interface LoopOptions extends TrainOptions { runDir: string; logFile: string; ckptFile: string; log: (l: string) => void; evaluator: TrainingEvaluator | null }
 
 async function loop(s: Session, loader: Loader, o: LoopOptions): Promise<TrainResult> {
   const cfg = s.config;
@@ -101,6 +104,7 @@ async function loop(s: Session, loader: Loader, o: LoopOptions): Promise<TrainRe
   const startStep = s.step;
   let window: StepStats[] = [];
   let last: StepStats | null = null;
+  let pending: Record<string, number> | null = null;
   try {
     while (s.step < total) {
       const step = s.step;
@@ -113,9 +117,12 @@ async function loop(s: Session, loader: Loader, o: LoopOptions): Promise<TrainRe
       progress?.update(s.step, ganProgressFields(epoch, { lossD: last.lossD, lossG: last.lossG, dx: last.dx, dgz: last.dgz1 }));
       o.onStep?.(step, last);
       const done = s.step === total;
+      if (o.evaluator && (s.step % cfg.eval.every === 0 || done)) pending = o.evaluator.measure(s.gan, cfg.seed, s.step);
       if (s.step % cfg.output.logEvery === 0 || done) {
-        appendLogRow(o.logFile, { step: s.step, epoch, ...mean(window), time: (performance.now() - started) / 1000 });
+        appendLogRow(o.logFile, { step: s.step, epoch, ...mean(window), time: (performance.now() - started) / 1000, ...(pending ? { metrics: pending } : {}) });
+        if (pending) progress?.log(`step ${s.step}: ${Object.entries(pending).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`);
         window = [];
+        pending = null;
       }
       if (s.step % cfg.output.sampleEvery === 0 || done) await writeSamples(s, o);
       if (s.step % cfg.output.checkpointEvery === 0 || done) await saveSession(o.ckptFile, s);
