@@ -46,7 +46,7 @@ export async function folderImages(dir: string): Promise<{ images: Float32Array;
 
 export interface EvalReport extends SetMetrics { source: string; classifier: string; classes: string[]; seed: number }
 
-export async function evaluate(o: { target: string; classifier?: string; n: number; seed: number; data: string; classes?: string[]; out?: string }): Promise<EvalReport> {
+export async function evaluate(o: { target: string; classifier?: string; n: number; seed: number; data: string; classes?: string[]; out?: string; live?: boolean }): Promise<EvalReport> {
   const ev = loadEvaluator(o.classifier);
   let view: ClassifierView, classes: string[];
   if (fs.statSync(o.target).isDirectory()) {
@@ -54,7 +54,7 @@ export async function evaluate(o: { target: string; classifier?: string; n: numb
     view = classifierView(ev.model, images, 32);
     classes = o.classes ?? ['horse', 'airplane'];
   } else {
-    const s = openCheckpoint(o.target);
+    const s = openCheckpoint(o.target, { live: o.live });
     try {
       const { images, size } = sampleImages(s.gan, o.n, o.seed);
       view = classifierView(ev.model, images, size);
@@ -92,9 +92,9 @@ export interface PickReport {
   files: { pegasus: string; batch: string };
 }
 
-export async function pick(o: { checkpoint: string; classifier?: string; n: number; seed: number; data: string; out: string; scale?: number }): Promise<PickReport> {
+export async function pick(o: { checkpoint: string; classifier?: string; n: number; seed: number; data: string; out: string; scale?: number; live?: boolean }): Promise<PickReport> {
   const ev = loadEvaluator(o.classifier);
-  const s = openCheckpoint(o.checkpoint);
+  const s = openCheckpoint(o.checkpoint, { live: o.live });
   try {
     const classes = s.config.data.classes;
     if (classes.length !== 2) throw new Error(`${o.checkpoint}: trained on ${classes.length} classes; the pegasus score needs a horse class and a wing class`);

@@ -51,6 +51,8 @@ export const ConfigSchema = z.object({
     labelFlip: z.number().min(0).max(0.5).default(0),
     /** FreezeD: D's first k layers keep the weights they start with (transfer learning). */
     freezeD: z.number().int().min(0).default(0),
+    /** Exponential moving average of G's weights with this decay (0 = off); samples use the average. */
+    emaDecay: z.number().min(0).lt(1).default(0),
   }).strict().default({}),
   /** Start from another run's weights (G, D and their buffers; not the optimizer, step 0). */
   init: z.object({ from: z.string().optional() }).strict().default({}),

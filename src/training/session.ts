@@ -2,6 +2,7 @@
 // sampling and evaluation so that they all restore a model the same way.
 import { buildGan, type Gan } from '../models/index.js';
 import { Adam } from './adam.js';
+import { WeightEma } from './ema.js';
 import { loadCheckpoint, prefixed, saveCheckpoint, unprefixed, type Checkpoint, type TensorMap } from './checkpoint.js';
 import { parseConfig, type Config } from './config.js';
 import type { Optimizers } from './step.js';
@@ -10,6 +11,8 @@ export interface Session {
   config: Config;
   gan: Gan;
   opts: Optimizers;
+  /** Average of G's weights when train.emaDecay > 0. */
+  ema: WeightEma | null;
   /** Training steps done (= the next step to run). */
   step: number;
   dispose(): void;
@@ -25,9 +28,11 @@ export function createSession(config: Config): Session {
     d: new Adam(dParams, { lr: t.lrD, beta1: t.beta1, beta2: t.beta2 }),
     g: new Adam(gan.g.params.trainable(), { lr: t.lrG, beta1: t.beta1, beta2: t.beta2 }),
   };
+  const ema = t.emaDecay > 0 ? new WeightEma(gan.g.params.trainable(), t.emaDecay) : null;
   return {
-    config, gan, opts, step: 0,
+    config, gan, opts, ema, step: 0,
     dispose() {
+      ema?.dispose();
       opts.d.dispose();
       opts.g.dispose();
       gan.dispose();
@@ -41,12 +46,17 @@ export function sessionTensors(s: Session): TensorMap {
     ...prefixed('D/', s.gan.d.params.snapshot()),
     ...prefixed('optG/', s.opts.g.state()),
     ...prefixed('optD/', s.opts.d.state()),
+    ...(s.ema ? prefixed('Gema/', s.ema.state()) : []),
   ]);
 }
 
+/** What a checkpoint's header carries besides the tensors. */
+export function sessionMeta(s: Session): Record<string, unknown> {
+  return { config: s.config, optGStep: s.opts.g.step, optDStep: s.opts.d.step, ...(s.ema ? { emaUpdates: s.ema.updates } : {}) };
+}
+
 export async function saveSession(file: string, s: Session, extra: Record<string, unknown> = {}): Promise<void> {
-  const meta = { config: s.config, optGStep: s.opts.g.step, optDStep: s.opts.d.step, ...extra };
-  await saveCheckpoint(file, s.step, meta, sessionTensors(s));
+  await saveCheckpoint(file, s.step, { ...sessionMeta(s), ...extra }, sessionTensors(s));
 }
 
 /** The config a checkpoint was trained with. */
@@ -61,15 +71,20 @@ export function restoreSession(s: Session, ck: Checkpoint, file: string, withOpt
   if (withOptimizers) {
     s.opts.g.loadState(Number(ck.meta.optGStep), unprefixed('optG/', ck.tensors), file);
     s.opts.d.loadState(Number(ck.meta.optDStep), unprefixed('optD/', ck.tensors), file);
+    s.ema?.loadState(Number(ck.meta.emaUpdates), unprefixed('Gema/', ck.tensors), file);
     s.step = ck.step;
   }
 }
 
-/** A session restored from a checkpoint file, with the config saved in it. */
-export function openCheckpoint(file: string): Session {
+/**
+ * A session restored from a checkpoint file, with the config saved in it, for drawing samples:
+ * G holds the averaged weights when the run kept an EMA (unless `live`), the last step's otherwise.
+ */
+export function openCheckpoint(file: string, o: { live?: boolean } = {}): Session {
   const ck = loadCheckpoint(file);
   const s = createSession(checkpointConfig(ck, file));
   restoreSession(s, ck, file);
+  if (!o.live) s.ema?.copyInto();
   return s;
 }
 

@@ -111,13 +111,15 @@ async function loop(s: Session, loader: Loader, o: LoopOptions): Promise<TrainRe
       const reals = await realBatches(loader, step, cfg.train.dSteps, s.gan.conditional);
       last = trainStep(s.gan, s.opts, reals, { batchSize: cfg.train.batchSize, loss: cfg.train.loss, labels: { soft: cfg.train.softLabels, flip: cfg.train.labelFlip }, seed: cfg.seed }, step);
       tf.dispose(reals.flatMap((r) => (r.cond ? [r.x, r.cond] : [r.x])));
+      s.ema?.update();
       s.step++;
       window.push(last);
       const epoch = loader.epochAt(step * cfg.train.dSteps);
       progress?.update(s.step, ganProgressFields(epoch, { lossD: last.lossD, lossG: last.lossG, dx: last.dx, dgz: last.dgz1 }));
       o.onStep?.(step, last);
       const done = s.step === total;
-      if (o.evaluator && (s.step % cfg.eval.every === 0 || done)) pending = o.evaluator.measure(s.gan, cfg.seed, s.step);
+      const evaluator = o.evaluator;
+      if (evaluator && (s.step % cfg.eval.every === 0 || done)) pending = await withSamplingWeights(s, () => evaluator.measure(s.gan, cfg.seed, s.step));
       if (s.step % cfg.output.logEvery === 0 || done) {
         appendLogRow(o.logFile, { step: s.step, epoch, ...mean(window), time: (performance.now() - started) / 1000, ...(pending ? { metrics: pending } : {}) });
         if (pending) progress?.log(`step ${s.step}: ${Object.entries(pending).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`);
@@ -154,9 +156,14 @@ function mean(rows: StepStats[]): StepStats {
   return out;
 }
 
+/** Runs fn with the weights that samples come from: G's average when the run keeps one. */
+function withSamplingWeights<T>(s: Session, fn: () => Promise<T> | T): Promise<T> {
+  return s.ema ? s.ema.withAveraged(fn) : Promise.resolve(fn());
+}
+
 /** The seed's fixed-noise 8x8 grid, and the loss plot. */
 async function writeSamples(s: Session, o: LoopOptions): Promise<void> {
-  const { data, shape } = await fixedGrid(s.gan, s.config.seed);
+  const { data, shape } = await withSamplingWeights(s, () => fixedGrid(s.gan, s.config.seed));
   const name = `step-${String(s.step).padStart(6, '0')}.png`;
   await writeGridPng(path.join(o.runDir, 'samples', name), data, shape, { cols: 8, scale: 2 });
   await writeGridPng(path.join(o.runDir, 'samples.png'), data, shape, { cols: 8, scale: 2 });
