@@ -12,6 +12,7 @@ import { createTrainProgress } from '../outputs/progress.js';
 import { loadCheckpoint, prefixed, saveCheckpoint, unprefixed } from '../training/checkpoint.js';
 import { Sgd } from '../training/sgd.js';
 import { buildClassifier, type Classifier } from './classifier.js';
+import { classifierFromCheckpoint, type LoadedClassifier } from './classifier-checkpoint.js';
 
 export interface ClassifierTrainConfig {
   width: number;
@@ -97,14 +98,8 @@ export async function exportClassifier(from: string, to: string, provenance: Rec
 }
 
 /** A trained classifier from its checkpoint (training or shipped), ready for evaluation. */
-export function openClassifier(file: string): { model: Classifier; classes: string[]; testAccuracy: number } {
-  const ck = loadCheckpoint(file);
-  if (ck.meta.kind !== 'classifier') throw new Error(`${file}: not a classifier checkpoint`);
-  const cfg = ck.meta.config as ClassifierTrainConfig;
-  const classes = ck.meta.classes as string[];
-  const model = buildClassifier({ width: cfg.width, classes: classes.length }, cfg.seed);
-  model.params.load(unprefixed('C/', ck.tensors), file);
-  return { model, classes, testAccuracy: Number(ck.meta.testAccuracy) };
+export function openClassifier(file: string): LoadedClassifier {
+  return classifierFromCheckpoint(loadCheckpoint(file), file);
 }
 
 export async function trainClassifier(o: ClassifierTrainOptions): Promise<ClassifierTrainResult> {

@@ -68,10 +68,18 @@ export function realNeighbourhood(real: Features, k = 5, maxRef = 3000): RealNei
 export function pegasusScores(view: ClassifierView, horse: number, wing: number, hood: RealNeighbourhood): PegasusScore[] {
   const dk = kthNeighbourDistance(view.features, hood.ref, hood.k);
   return Array.from({ length: view.features.n }, (_, i) => {
-    const p = view.probs.subarray(i * view.classes, (i + 1) * view.classes);
-    const pHorse = p[horse]!, pWing = p[wing]!;
-    const pOther = Math.max(0, 1 - pHorse - pWing);
+    const c = classifierScore(view.probs.subarray(i * view.classes, (i + 1) * view.classes), horse, wing);
     const realism = dk[i]! > 0 ? Math.min(1, hood.radius / dk[i]!) : 1;
-    return { score: Math.sqrt(pHorse * pWing) * (1 - pOther) * realism, pHorse, pWing, pOther, realism, horseness: pHorse / (pHorse + pWing || 1) };
+    return { ...c, score: c.score * realism, realism };
   });
+}
+
+/**
+ * The classifier part of the score, sqrt(p_horse * p_wing) * (1 - p_other), from one image's class
+ * probabilities: the pegasus score without its realism term (which needs real reference features).
+ */
+export function classifierScore(p: ArrayLike<number>, horse: number, wing: number): Omit<PegasusScore, 'realism'> {
+  const pHorse = p[horse]!, pWing = p[wing]!;
+  const pOther = Math.max(0, 1 - pHorse - pWing);
+  return { score: Math.sqrt(pHorse * pWing) * (1 - pOther), pHorse, pWing, pOther, horseness: pHorse / (pHorse + pWing || 1) };
 }

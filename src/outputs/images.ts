@@ -3,6 +3,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from './atomic.js';
+import { byteOf } from './pixels.js';
 
 /** Batch shape, NHWC: [n, h, w, c] with c = 1 (grayscale) or 3 (RGB). */
 export type ImageShape = readonly [n: number, h: number, w: number, c: number];
@@ -49,11 +50,7 @@ function checkInt(name: string, v: number, min: number, max = Number.MAX_SAFE_IN
   return v;
 }
 
-/** One value in [-1, 1] to a byte: round((v + 1) * 127.5), clamped to 0..255; NaN becomes 0. */
-export function byteOf(v: number): number {
-  const b = Math.round((v + 1) * 127.5);
-  return b > 255 ? 255 : b >= 0 ? b : 0; // NaN fails both tests -> 0
-}
+export { byteOf } from './pixels.js';
 
 /** [-1, 1] NHWC floats to bytes of the same layout. */
 export function toUint8(images: Float32Array, n: number, h: number, w: number, c: number): Uint8Array {
