@@ -7,6 +7,9 @@
 //      every input of the first transposed conv.)
 //   D: the DCGAN discriminator whose last conv gives 100 features; emb Linear(101 -> 1) turns
 //      [features, c] into the real/fake logit.
+//      Its bit only adds w_c * c to the logit, the same for every image, so D cannot tell an image
+//      of the wrong class from one of the right class and nothing ties G's bit to the class
+//      (src/training/variants.test.ts shows both); cbn-proj is the remedy to compare with.
 // "cbn-proj" is the well-known stronger pair:
 //   G: conditional batch-norm — each class has its own BN scale and shift, mixed (1-c, c).
 //   D: spectral-norm D with a projection head (Miyato & Koyama 2018): logit = psi(phi) + <e(c), phi>,
