@@ -80,7 +80,8 @@ const exportCmd = defineCommand({
     await initBackend(parseBackend(args.backend));
     const from = String(args.checkpoint);
     const log = path.join(path.dirname(from), 'log.jsonl');
-    const bytes = await exportClassifier(from, args.out, { exportedFrom: from, log: fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown) : [] });
+    const rows = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+    const bytes = await exportClassifier(from, args.out, { exportedFrom: from, log: rows, trainingSeconds: rows.at(-1)?.time ?? null });
     const { model } = openClassifier(args.out);
     const { test } = await splits(args.data);
     const acc = accuracy(model, test);

@@ -85,6 +85,11 @@ function save(file: string, step: number, cfg: ClassifierTrainConfig, model: Cla
     new Map([...prefixed('C/', model.params.snapshot()), ...prefixed('opt/', opt.state())]));
 }
 
+/** The command line that trains a classifier with this config (the defaults' flags spelled out). */
+export function trainCommandOf(cfg: ClassifierTrainConfig): string {
+  return `npx pegasus classifier train --width ${cfg.width} --epochs ${cfg.epochs} --batch ${cfg.batchSize} --seed ${cfg.seed}`;
+}
+
 /**
  * Writes a classifier's weights alone (no optimizer state) as a float16 checkpoint for shipping,
  * with its training config and provenance in the header. Returns the file's size in bytes.
@@ -93,7 +98,8 @@ export async function exportClassifier(from: string, to: string, provenance: Rec
   const ck = loadCheckpoint(from);
   if (ck.meta.kind !== 'classifier') throw new Error(`${from}: not a classifier checkpoint`);
   const weights = new Map([...ck.tensors].filter(([k]) => k.startsWith('C/')));
-  await saveCheckpoint(to, ck.step, { ...ck.meta, provenance }, weights, 'float16');
+  const command = trainCommandOf(ck.meta.config as ClassifierTrainConfig);
+  await saveCheckpoint(to, ck.step, { ...ck.meta, provenance: { command, ...provenance } }, weights, 'float16');
   return fs.statSync(to).size;
 }
 
