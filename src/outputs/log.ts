@@ -80,8 +80,8 @@ function dropPartialTail(file: string): void {
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : v === null ? NaN : undefined);
 
-/** Validates one parsed line; returns an error message or the row. */
-function toRow(v: unknown): TrainLogRow | string {
+/** Validates one parsed line of a GAN log; returns an error message or the row. */
+export function checkLogRow(v: unknown): TrainLogRow | string {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
   const o = v as Record<string, unknown>;
   const row: Partial<TrainLogRow> = {};
@@ -151,14 +151,14 @@ function readText(file: string): string | undefined {
 /** All rows of a log, in file order; [] if the file does not exist. */
 export function readLog(file: string): TrainLogRow[] {
   const text = readText(file);
-  return text === undefined ? [] : parseLog(file, text, toRow).map((p) => p.row);
+  return text === undefined ? [] : parseLog(file, text, checkLogRow).map((p) => p.row);
 }
 
 /**
  * Atomically rewrites the log keeping only rows with row.step <= step (lines kept verbatim), e.g.
  * when resuming from a checkpoint older than the log. A missing file is left missing.
  */
-export function truncateLogAfter(file: string, step: number, check: (v: unknown) => { step: number } | string = toRow): { kept: number; dropped: number } {
+export function truncateLogAfter(file: string, step: number, check: (v: unknown) => { step: number } | string = checkLogRow): { kept: number; dropped: number } {
   const text = readText(file);
   if (text === undefined) return { kept: 0, dropped: 0 };
   const parsed = parseLog(file, text, check);
