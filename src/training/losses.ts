@@ -10,11 +10,14 @@ export function bceWithLogits(logits: tf.Tensor1D, targets: tf.Tensor1D): tf.Sca
   return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
 }
 
-/** D's loss on one batch: real (target = realness in [0,1]) or fake. Hinge ignores soft targets. */
-export function discriminatorLoss(kind: LossKind, logits: tf.Tensor1D, targets: tf.Tensor1D, real: boolean): tf.Scalar {
+/**
+ * D's loss on one batch, targets = realness in [0, 1] (1 real, 0 fake; soft or flipped by the
+ * label tricks). Hinge weighs its two sides by the target: mean(y relu(1 - x) + (1 - y) relu(1 + x)),
+ * the usual hinge for hard targets, so soft and noisy labels mean the same with either loss.
+ */
+export function discriminatorLoss(kind: LossKind, logits: tf.Tensor1D, targets: tf.Tensor1D): tf.Scalar {
   if (kind === 'bce') return bceWithLogits(logits, targets);
-  // hinge: mean(relu(1 - x)) on real, mean(relu(1 + x)) on fake
-  return tf.mean(tf.relu(real ? tf.sub(1, logits) : tf.add(1, logits)));
+  return tf.mean(tf.add(tf.mul(targets, tf.relu(tf.sub(1, logits))), tf.mul(tf.sub(1, targets), tf.relu(tf.add(1, logits)))));
 }
 
 /** G's non-saturating loss: BCE against "real", or -mean(D) for hinge. */

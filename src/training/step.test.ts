@@ -31,8 +31,8 @@ const halfBits = (n: number): tf.Tensor2D => tf.tensor2d(Array.from({ length: n 
 function dLossOn(s: Session, x: tf.Tensor4D, z: tf.Tensor2D, cReal?: tf.Tensor2D, cFake?: tf.Tensor2D): number {
   return tf.tidy(() => {
     const ctx = { training: true, updateStats: false };
-    const real = discriminatorLoss('bce', s.gan.d.forward(x, ctx, cReal), tf.ones([x.shape[0]]), true);
-    const fake = discriminatorLoss('bce', s.gan.d.forward(s.gan.g.forward(z, ctx, cFake), ctx, cFake), tf.zeros([z.shape[0]]), false);
+    const real = discriminatorLoss('bce', s.gan.d.forward(x, ctx, cReal), tf.ones([x.shape[0]]));
+    const fake = discriminatorLoss('bce', s.gan.d.forward(s.gan.g.forward(z, ctx, cFake), ctx, cFake), tf.zeros([z.shape[0]]));
     return tf.add(real, fake).dataSync()[0]!;
   });
 }

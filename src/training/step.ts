@@ -62,8 +62,8 @@ export function discriminatorStep(gan: Gan, opt: Adam, real: RealBatch, cfg: Ste
     const { value, grads } = gradsByName(() => {
       const realLogits = gan.d.forward(real.x, { training: true }, real.cond);
       const fakeLogits = gan.d.forward(fake, { training: true }, fakeCond);
-      const lr = discriminatorLoss(cfg.loss, realLogits, yReal, true);
-      const lf = discriminatorLoss(cfg.loss, fakeLogits, yFake, false);
+      const lr = discriminatorLoss(cfg.loss, realLogits, yReal);
+      const lf = discriminatorLoss(cfg.loss, fakeLogits, yFake);
       lossReal = lr.dataSync()[0]!;
       lossFake = lf.dataSync()[0]!;
       dx = meanSigmoid(realLogits);
