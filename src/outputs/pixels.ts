@@ -8,7 +8,7 @@ export function byteOf(v: number): number {
 }
 
 /** One [h, w, 3] image in [-1, 1] to canvas RGBA bytes (opaque). */
-export function rgbaOf(rgb: ArrayLike<number>, h: number, w: number): Uint8ClampedArray {
+export function rgbaOf(rgb: ArrayLike<number>, h: number, w: number): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(h * w * 4);
   for (let i = 0; i < h * w; i++) {
     out[4 * i] = byteOf(rgb[3 * i]!);
