@@ -7,13 +7,14 @@ import { evalCommand, pickCommand } from './eval.js';
 import { interpolateCommand } from './interpolate.js';
 import { sampleCommand } from './sample.js';
 import { reportCommand } from './report.js';
+import { exportCommand } from './export.js';
 import { serveCommand } from './serve.js';
 import { benchCommand } from './bench.js';
 import { dataCommand } from '../data/commands.js';
 
 const main = defineCommand({
   meta: { name: 'pegasus', version: '0.1.0', description: 'A GAN studio: DCGAN / SN-DCGAN on CIFAR-10 horses and wings, until they draw a pegasus' },
-  subCommands: { start: startCommand, train: trainCommand, presets: presetsCommand, bench: benchCommand, data: dataCommand, classifier: classifierCommand, eval: evalCommand, pick: pickCommand, interpolate: interpolateCommand, sample: sampleCommand, report: reportCommand, serve: serveCommand },
+  subCommands: { start: startCommand, train: trainCommand, presets: presetsCommand, bench: benchCommand, data: dataCommand, classifier: classifierCommand, eval: evalCommand, pick: pickCommand, interpolate: interpolateCommand, sample: sampleCommand, report: reportCommand, export: exportCommand, serve: serveCommand },
 });
 
 /** Finds the (sub)command the arguments name, for --help. */

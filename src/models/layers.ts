@@ -47,7 +47,8 @@ export function batchNormParams(store: ParamStore, name: string, channels: numbe
   };
 }
 
-const BN_EPS = 1e-5;
+/** Batch-norm epsilon (PyTorch's default); the TF.js export folds it into its scales. */
+export const BN_EPS = 1e-5;
 const BN_MOMENTUM = 0.1;
 
 /**
@@ -79,6 +80,9 @@ function updateRunningStats(p: BatchNormStats, mean: tf.Tensor, variance: tf.Ten
   p.variance.assign(tf.tidy(() => tf.add(tf.mul(p.variance, 1 - BN_MOMENTUM), tf.mul(variance, BN_MOMENTUM * unbiased))));
 }
 
+/** Slope of every LeakyReLU in the models (the seed's 0.2). */
+export const LEAKY_SLOPE = 0.2;
+
 export function leakyRelu(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.leakyRelu(x, 0.2);
+  return tf.leakyRelu(x, LEAKY_SLOPE);
 }
