@@ -26,6 +26,7 @@ test('bad input: one line on stderr with the file and the problem, exit code 1',
     [['train', '--size', '48'], /model\.imageSize/],
     [['eval', dir, '--classifier', path.join(dir, 'none.ckpt')], /none\.ckpt: no classifier here/],
     [['bench', '--backend', 'gpu'], /--backend gpu: expected one of auto, native, wasm, cpu/],
+    [['serve', '--port', 'http'], /--port http: expected an integer in \[0, 65535\]/],
   ];
   for (const [args, message] of cases) {
     const r = pegasus(...args);
@@ -41,7 +42,7 @@ test('bad input: one line on stderr with the file and the problem, exit code 1',
 test('--help lists every command; presets lists the presets', () => {
   const help = pegasus('--help');
   assert.equal(help.code, 0);
-  for (const c of ['start', 'train', 'presets', 'bench', 'data', 'classifier', 'eval', 'pick', 'interpolate', 'sample', 'report']) assert.match(help.out, new RegExp(`\\b${c}\\b`));
+  for (const c of ['start', 'train', 'presets', 'bench', 'data', 'classifier', 'eval', 'pick', 'interpolate', 'sample', 'report', 'serve']) assert.match(help.out, new RegExp(`\\b${c}\\b`));
   const presets = pegasus('presets');
   assert.equal(presets.code, 0);
   assert.match(presets.out, /^quickstart +dcgan 32px horse\+airplane/m);

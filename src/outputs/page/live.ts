@@ -5,7 +5,7 @@ import { D_CHART, formatDuration, LOSS_CHART, metricNames, progressOf, type Char
 import { Chart } from './charts.js';
 import { $, el } from './dom.js';
 
-interface RunState { info: RunInfo; rows: Row[]; config: Record<string, unknown>; liveStep: number; samples: number; source: EventSource | null }
+interface RunState { info: RunInfo; rows: Row[]; config: Record<string, unknown>; liveStep: number; samples: number; checkpoint: number; source: EventSource | null }
 
 export class LiveView {
   private readonly runs = new Map<string, RunState>();
@@ -23,7 +23,7 @@ export class LiveView {
     for (const info of index.runs) {
       const s = this.runs.get(info.id);
       if (s) s.info = info;
-      else this.runs.set(info.id, { info, rows: [], config: info.config, liveStep: 0, samples: -1, source: null });
+      else this.runs.set(info.id, { info, rows: [], config: info.config, liveStep: 0, samples: -1, checkpoint: -1, source: null });
     }
     const first = index.follow && this.runs.has(index.follow) ? index.follow : index.runs[0]?.id ?? null;
     if (this.focus === null && first !== null) this.setFocus(first);
@@ -61,7 +61,11 @@ export class LiveView {
     });
     on('config', (d) => { s.config = d.config; this.schedule(); });
     on('samples', (d) => { s.samples = d.version; this.schedule(); });
-    on('checkpoint', () => this.root.dispatchEvent(new CustomEvent('checkpoint', { detail: s.info.id })));
+    on('checkpoint', (d) => {
+      // the first event only says that one exists; later ones that the run saved a new one
+      if (s.checkpoint >= 0 && d.version !== s.checkpoint) this.root.dispatchEvent(new CustomEvent('checkpoint', { detail: s.info.id }));
+      s.checkpoint = d.version;
+    });
     on('step', (d) => { s.liveStep = d.step; this.schedule(); });
     return src;
   }
