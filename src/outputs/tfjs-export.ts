@@ -19,7 +19,8 @@ import path from 'node:path';
 import { BN_EPS, LEAKY_SLOPE } from '../models/layers.js';
 import type { Gan } from '../models/gan.js';
 import { encodeHalf } from '../training/float16.js';
-import { openCheckpoint } from '../training/session.js';
+import { loadCheckpoint } from '../training/checkpoint.js';
+import { loadGenerator } from '../training/generator-view.js';
 import { writeFileAtomic } from './atomic.js';
 
 type AttrValue =
@@ -298,12 +299,12 @@ export async function writeTfjsModel(folder: string, a: TfjsArtifacts): Promise<
 
 /** A run checkpoint's generator (its EMA average when it kept one, unless `live`) as <folder>/model.json + weights.bin. */
 export async function exportCheckpoint(file: string, folder: string, o: { float16?: boolean; live?: boolean } = {}): Promise<{ model: string; weights: string; bytes: number; meta: ExportMetadata }> {
-  const s = openCheckpoint(file, { live: o.live });
+  const { gan, spec, step, averaged } = loadGenerator(loadCheckpoint(file), file, { live: o.live });
   try {
-    const a = generatorGraph(s.gan, { arch: s.config.model.arch, classes: s.config.data.classes, step: s.step, averaged: s.ema !== null && !o.live }, o);
+    const a = generatorGraph(gan, { arch: spec.model.arch, classes: spec.classes, step, averaged }, o);
     const paths = await writeTfjsModel(folder, a);
     return { ...paths, bytes: a.weightData.byteLength, meta: a.modelJson.userDefinedMetadata.pegasus };
   } finally {
-    s.dispose();
+    gan.dispose();
   }
 }
