@@ -42,7 +42,7 @@ test('bad input: one line on stderr with the file and the problem, exit code 1',
 test('--help lists every command; presets lists the presets', () => {
   const help = pegasus('--help');
   assert.equal(help.code, 0);
-  for (const c of ['start', 'train', 'presets', 'bench', 'data', 'classifier', 'eval', 'pick', 'interpolate', 'sample', 'report', 'serve']) assert.match(help.out, new RegExp(`\\b${c}\\b`));
+  for (const c of ['start', 'train', 'presets', 'bench', 'data', 'classifier', 'eval', 'pick', 'interpolate', 'sample', 'report', 'serve', 'export', 'ship']) assert.match(help.out, new RegExp(`\\b${c}\\b`));
   const presets = pegasus('presets');
   assert.equal(presets.code, 0);
   assert.match(presets.out, /^quickstart +dcgan 32px horse\+airplane/m);

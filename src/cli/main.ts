@@ -1,6 +1,8 @@
 // `pegasus`: the command line. Each command is a thin layer over the pipeline's modules.
 import { defineCommand, runCommand, showUsage, type CommandDef } from 'citty';
-import { startCommand, trainCommand } from './train.js';
+import { trainCommand } from './train.js';
+import { startCommand } from './start.js';
+import { shipCommand } from './ship.js';
 import { presetsCommand } from './presets.js';
 import { classifierCommand } from './classifier.js';
 import { evalCommand, pickCommand } from './eval.js';
@@ -14,7 +16,7 @@ import { dataCommand } from '../data/commands.js';
 
 const main = defineCommand({
   meta: { name: 'pegasus', version: '0.1.0', description: 'A GAN studio: DCGAN / SN-DCGAN on CIFAR-10 horses and wings, until they draw a pegasus' },
-  subCommands: { start: startCommand, train: trainCommand, presets: presetsCommand, bench: benchCommand, data: dataCommand, classifier: classifierCommand, eval: evalCommand, pick: pickCommand, interpolate: interpolateCommand, sample: sampleCommand, report: reportCommand, export: exportCommand, serve: serveCommand },
+  subCommands: { start: startCommand, train: trainCommand, presets: presetsCommand, bench: benchCommand, data: dataCommand, classifier: classifierCommand, eval: evalCommand, pick: pickCommand, interpolate: interpolateCommand, sample: sampleCommand, report: reportCommand, export: exportCommand, ship: shipCommand, serve: serveCommand },
 });
 
 /** Finds the (sub)command the arguments name, for --help. */

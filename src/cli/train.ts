@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { defineCommand } from 'citty';
 import { initBackend } from '../engine/backend.js';
@@ -38,7 +37,7 @@ function serveFlags(args: { serve?: boolean; host: string; port: string }): Serv
   return args.serve ? { host: args.host, port: parsePort(args.port) } : undefined;
 }
 
-const progressArg = { type: 'boolean', default: true, description: 'progress bar', negativeDescription: 'no progress output (the log and samples are still written)' } as const;
+export const progressArg = { type: 'boolean', default: true, description: 'progress bar', negativeDescription: 'no progress output (the log and samples are still written)' } as const;
 
 export const trainCommand = defineCommand({
   meta: { name: 'train', description: 'Train a GAN (defaults -> --preset/--config -> flags)' },
@@ -60,19 +59,5 @@ export const trainCommand = defineCommand({
     const file = path.join(args.resume, 'config.json');
     const config = configFromFlags(flags, rawArgs, { origin: file, values: readConfigFile(file) });
     await runTraining(config, args.resume, true, args.progress, serveFlags(args));
-  },
-});
-
-/** `npm start`: the quickstart preset into runs/quickstart, resumed where an earlier start left it. */
-export const startCommand = defineCommand({
-  meta: { name: 'start', description: 'Train the quickstart preset (DCGAN, horse + airplane, 32 px), resuming an earlier start' },
-  args: { progress: progressArg },
-  async run({ args }) {
-    const runDir = path.join('runs', 'quickstart');
-    const resume = fs.existsSync(path.join(runDir, CHECKPOINT_FILE));
-    const config = resume
-      ? configFromFlags({}, [], { origin: path.join(runDir, 'config.json'), values: readConfigFile(path.join(runDir, 'config.json')) })
-      : configFromFlags({ preset: 'quickstart' }, []);
-    await runTraining(config, runDir, resume, args.progress !== false);
   },
 });

@@ -35,9 +35,17 @@ export function realView(model: Classifier, data: LabeledImages): ClassifierView
   return classifierView(model, plainBatch(data.images, data.size, Array.from(data.labels, (_, i) => i)), data.size);
 }
 
+const SAMPLE_BATCH = 256;
+
+/** The z of image j of sampleImages(gan, n, seed): [1, nz]. */
+export function sampleLatent(nz: number, n: number, seed: number, j: number): tf.Tensor2D {
+  const start = j - (j % SAMPLE_BATCH);
+  return tf.tidy(() => tf.slice(noise(Math.min(SAMPLE_BATCH, n - start), nz, seed, start, 'eval-z'), [j - start, 0], [1, nz]));
+}
+
 /** n images from G in [-1, 1]: z from (seed, 'eval'); conditional models draw the class bit 50/50 unless `bit` is given. */
-export function sampleImages(gan: Gan, n: number, seed: number, bit?: number, batch = 256): { images: Float32Array; size: number } {
-  const size = gan.g.imageSize, px = size * size * 3;
+export function sampleImages(gan: Gan, n: number, seed: number, bit?: number): { images: Float32Array; size: number } {
+  const size = gan.g.imageSize, px = size * size * 3, batch = SAMPLE_BATCH;
   const images = new Float32Array(n * px);
   for (let i = 0; i < n; i += batch) {
     const m = Math.min(batch, n - i);

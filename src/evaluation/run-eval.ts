@@ -12,6 +12,8 @@ import { openCheckpoint } from '../training/session.js';
 import type { Classifier } from './classifier.js';
 import { openClassifier } from './classifier-train.js';
 import { classifierView, compareSets, realView, sampleImages, type ClassifierView, type SetMetrics } from './evaluate.js';
+import type { Features } from './metrics.js';
+import type { Gan } from '../models/gan.js';
 import { pegasusScores, realNeighbourhood, type PegasusScore } from './pegasus-score.js';
 import { pickBest } from './pick.js';
 
@@ -92,36 +94,46 @@ export interface PickReport {
   files: { pegasus: string; batch: string };
 }
 
+export interface Picked { report: PickReport; images: Float32Array; size: number; scores: PegasusScore[] }
+
+/**
+ * Scores n samples of G (conditional models at c = 0.5, where the pegasus lives) against real
+ * reference features and writes the best pegasus (upscaled), the best batch of 64 and pick.json.
+ */
+export async function pickFrom(gan: Gan, classes: string[], ev: EvalContext, reference: Features, o: { source: string; n: number; seed: number; out: string; scale?: number }): Promise<Picked> {
+  if (classes.length !== 2) throw new Error(`${o.source}: trained on ${classes.length} classes; the pegasus score needs a horse class and a wing class`);
+  const [horse, wing] = classes.map((c) => ev.classes.indexOf(c));
+  if (horse! < 0 || wing! < 0) throw new Error(`${ev.file}: does not know the classes ${classes.join(', ')}`);
+  const { images, size } = sampleImages(gan, o.n, o.seed, gan.conditional ? 0.5 : undefined);
+  const view = classifierView(ev.model, images, size);
+  const hood = realNeighbourhood(reference);
+  const scores = pegasusScores(view, horse!, wing!, hood);
+  const chosen = pickBest(scores.map((x) => x.score), view.features, 64, 0.5 * hood.radius);
+  const px = size * size * 3;
+  fs.mkdirSync(o.out, { recursive: true });
+  const files = { pegasus: path.join(o.out, 'pegasus.png'), batch: path.join(o.out, 'batch.png') };
+  await writeImagePng(files.pegasus, images.subarray(chosen.best * px, (chosen.best + 1) * px), [size, size, 3], o.scale ?? 8);
+  const batch = new Float32Array(64 * px);
+  chosen.batch.forEach((i, j) => batch.set(images.subarray(i * px, (i + 1) * px), j * px));
+  await writeGridPng(files.batch, batch, [64, size, size, 3], { cols: 8, scale: size === 32 ? 4 : 2 });
+  const report: PickReport = {
+    checkpoint: o.source,
+    candidates: o.n,
+    best: { index: chosen.best, ...scores[chosen.best]! },
+    batch: { meanScore: chosen.batch.reduce((a, i) => a + scores[i]!.score, 0) / 64, skippedAsDuplicates: chosen.skippedAsDuplicates, indices: chosen.batch },
+    files,
+  };
+  writeFileAtomicSync(path.join(o.out, 'pick.json'), JSON.stringify(report, null, 2) + '\n');
+  return { report, images, size, scores };
+}
+
 export async function pick(o: { checkpoint: string; classifier?: string; n: number; seed: number; data: string; out: string; scale?: number; live?: boolean }): Promise<PickReport> {
   const ev = loadEvaluator(o.classifier);
   const s = openCheckpoint(o.checkpoint, { live: o.live });
   try {
     const classes = s.config.data.classes;
-    if (classes.length !== 2) throw new Error(`${o.checkpoint}: trained on ${classes.length} classes; the pegasus score needs a horse class and a wing class`);
-    const [horse, wing] = classes.map((c) => ev.classes.indexOf(c));
-    if (horse! < 0 || wing! < 0) throw new Error(`${ev.file}: does not know the classes ${classes.join(', ')}`);
-    // conditional models: the pegasus lives between the classes, at c = 0.5
-    const { images, size } = sampleImages(s.gan, o.n, o.seed, s.gan.conditional ? 0.5 : undefined);
-    const view = classifierView(ev.model, images, size);
-    const hood = realNeighbourhood((await realReference(ev, o.data, classes)).features);
-    const scores = pegasusScores(view, horse!, wing!, hood);
-    const chosen = pickBest(scores.map((x) => x.score), view.features, 64, 0.5 * hood.radius);
-    const px = size * size * 3;
-    fs.mkdirSync(o.out, { recursive: true });
-    const files = { pegasus: path.join(o.out, 'pegasus.png'), batch: path.join(o.out, 'batch.png') };
-    await writeImagePng(files.pegasus, images.subarray(chosen.best * px, (chosen.best + 1) * px), [size, size, 3], o.scale ?? 8);
-    const batch = new Float32Array(64 * px);
-    chosen.batch.forEach((i, j) => batch.set(images.subarray(i * px, (i + 1) * px), j * px));
-    await writeGridPng(files.batch, batch, [64, size, size, 3], { cols: 8, scale: size === 32 ? 4 : 2 });
-    const report: PickReport = {
-      checkpoint: o.checkpoint,
-      candidates: o.n,
-      best: { index: chosen.best, ...scores[chosen.best]! },
-      batch: { meanScore: chosen.batch.reduce((a, i) => a + scores[i]!.score, 0) / 64, skippedAsDuplicates: chosen.skippedAsDuplicates, indices: chosen.batch },
-      files,
-    };
-    writeFileAtomicSync(path.join(o.out, 'pick.json'), JSON.stringify(report, null, 2) + '\n');
-    return report;
+    const reference = (await realReference(ev, o.data, classes)).features;
+    return (await pickFrom(s.gan, classes, ev, reference, { source: o.checkpoint, ...o })).report;
   } finally {
     s.dispose();
     ev.model.params.dispose();

@@ -1,0 +1,86 @@
+// The shipped generator (models/pegasus.ckpt): G's weights in float16 (the run's EMA average when it
+// kept one), the run's config, its model card, and the classifier features of up to 2,000 real
+// images of its classes, so that the pegasus score's realism term works with no data set on disk.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadDataset } from '../data/dataset.js';
+import { plainBatch } from '../data/augment.js';
+import { resolveDataSource } from '../data/source.js';
+import { loadCheckpoint, prefixed, saveCheckpoint, type Checkpoint } from '../training/checkpoint.js';
+import { loadGenerator, type LoadedGenerator } from '../training/generator-view.js';
+import { noise } from '../training/randomness.js';
+import { generate } from '../training/sample.js';
+import { classifierView } from './evaluate.js';
+import type { Features } from './metrics.js';
+import { loadEvaluator, type EvalContext } from './run-eval.js';
+
+export const SHIPPED_MODEL = 'models/pegasus.ckpt';
+const REFERENCE = 'ref/features';
+
+/** A short fingerprint of a classifier file: the reference features are only valid with it. */
+export function classifierDigest(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16);
+}
+
+/** Up to `max` real images of the classes (train + test), evenly spaced, as the classifier sees them. */
+async function referenceFeatures(ev: EvalContext, data: string, classes: string[], max: number): Promise<Features> {
+  const real = await loadDataset({ source: resolveDataSource(data), classes, splits: ['train', 'test'] }, () => {});
+  const n = real.labels.length, k = Math.min(n, max);
+  const idx = Array.from({ length: k }, (_, i) => Math.floor((i * n) / k));
+  return classifierView(ev.model, plainBatch(real.images, real.size, idx), real.size).features;
+}
+
+/** Largest pixel difference between G with float32 and float16 weights on 64 samples (what shipping in float16 costs). */
+function float16Cost(ck: Checkpoint, file: string, shipped: Checkpoint): number {
+  const a = loadGenerator(ck, file), b = loadGenerator(shipped, file);
+  try {
+    return tf.tidy(() => {
+      const z = noise(64, a.gan.g.nz, 1, 0, 'float16-check');
+      const c = a.gan.conditional ? tf.fill([64, 1], 0.5) as tf.Tensor2D : undefined;
+      return tf.max(tf.abs(tf.sub(generate(a.gan, z, c, true), generate(b.gan, z, c, true)))).dataSync()[0]!;
+    });
+  } finally {
+    a.gan.dispose();
+    b.gan.dispose();
+  }
+}
+
+export interface ShipResult { file: string; bytes: number; float16MaxPixelDiff: number; referenceImages: number }
+
+/** Writes the shipped model from a run's checkpoint (atomically); `card` is stored as the model card. */
+export async function shipGenerator(o: { checkpoint: string; out: string; classifier?: string; data: string; card?: Record<string, unknown>; referenceImages?: number }): Promise<ShipResult> {
+  const ck = loadCheckpoint(o.checkpoint);
+  const gen = loadGenerator(ck, o.checkpoint);
+  const ev = loadEvaluator(o.classifier);
+  try {
+    const weights = gen.gan.g.params.snapshot();
+    const ref = await referenceFeatures(ev, o.data, gen.spec.classes, o.referenceImages ?? 2000);
+    const meta = {
+      kind: 'generator', config: ck.meta.config, trainedSteps: ck.step, averaged: gen.averaged,
+      reference: { classifier: classifierDigest(ev.file), classes: gen.spec.classes, images: ref.n },
+      card: o.card ?? {},
+    };
+    const tensors = new Map([...prefixed('G/', weights), [REFERENCE, { shape: [ref.n, ref.d], data: ref.data }]]);
+    await saveCheckpoint(o.out, ck.step, meta, tensors, 'float16');
+    const diff = float16Cost(ck, o.checkpoint, loadCheckpoint(o.out));
+    return { file: o.out, bytes: fs.statSync(o.out).size, float16MaxPixelDiff: diff, referenceImages: ref.n };
+  } finally {
+    gen.gan.dispose();
+    ev.model.params.dispose();
+  }
+}
+
+export interface ShippedModel extends LoadedGenerator { reference: Features; card: Record<string, unknown>; meta: Record<string, unknown> }
+
+/** Opens a shipped model and checks that its reference features belong to `classifierFile`. */
+export function openShipped(file: string, classifierFile: string): ShippedModel {
+  const ck = loadCheckpoint(file);
+  if (ck.meta.kind !== 'generator') throw new Error(`${file}: not a shipped generator (make one with \`pegasus ship\`)`);
+  const ref = ck.tensors.get(REFERENCE);
+  if (!ref || ref.shape.length !== 2) throw new Error(`${file}: no reference features`);
+  const want = (ck.meta.reference as { classifier?: string } | undefined)?.classifier;
+  if (want !== classifierDigest(classifierFile)) throw new Error(`${file}: its reference features were made with another classifier than ${classifierFile}; ship it again`);
+  const gen = loadGenerator(ck, file);
+  return { ...gen, reference: { data: ref.data, n: ref.shape[0]!, d: ref.shape[1]! }, card: (ck.meta.card ?? {}) as Record<string, unknown>, meta: ck.meta };
+}
