@@ -4,7 +4,7 @@ import path from 'node:path';
 import { defineCommand } from 'citty';
 import { BACKENDS, initBackend, parseBackend } from '../engine/backend.js';
 import { encodePng, gridImage } from '../outputs/images.js';
-import { reportHtml } from '../outputs/report.js';
+import { compactReport, reportHtml } from '../outputs/report.js';
 import { writeFileAtomicSync } from '../outputs/atomic.js';
 import { readConfigFile } from '../training/config.js';
 import { interpolationStrip } from '../training/interpolate.js';
@@ -16,6 +16,7 @@ export const reportCommand = defineCommand({
   args: {
     run: { type: 'positional', required: true, description: 'run folder' },
     out: { type: 'string', description: 'HTML file (default <run>/report.html)' },
+    compact: { type: 'boolean', default: false, description: 'embed the images as lossy WebP (about a tenth of the size; for reports kept in a repository)' },
     backend: { type: 'string', default: 'auto', description: BACKENDS.join(' | ') },
   },
   async run({ args }) {
@@ -36,7 +37,8 @@ export const reportCommand = defineCommand({
       }
     }
     const out = args.out ?? path.join(runDir, 'report.html');
-    writeFileAtomicSync(out, reportHtml({ runDir, config, ...(interpolation ? { interpolation } : {}) }));
+    const html = reportHtml({ runDir, config, ...(interpolation ? { interpolation } : {}) });
+    writeFileAtomicSync(out, args.compact ? await compactReport(html) : html);
     console.log(`${out}: ${(fs.statSync(out).size / 1e6).toFixed(1)} MB, self-contained`);
   },
 });

@@ -3,6 +3,7 @@
 // strip, and the metrics in the log and in eval.json / pick.json when they exist.
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { readLog, type TrainLogRow } from './log.js';
 
 export interface ReportInput {
@@ -81,4 +82,17 @@ ${pickJson ? `<h3>pegasus pick</h3>${img(path.join(runDir, 'pick', 'pegasus.png'
 <pre>${esc(JSON.stringify(config, null, 2))}</pre>
 </body></html>
 `;
+}
+
+const PNG_URI = /data:image\/png;base64,([A-Za-z0-9+/=]+)/g;
+
+/**
+ * The same report with every embedded PNG re-encoded as lossy WebP (about a tenth of the bytes),
+ * for reports kept in the repository.
+ */
+export async function compactReport(html: string, quality = 80): Promise<string> {
+  const pngs = [...html.matchAll(PNG_URI)].map((m) => m[1]!);
+  const webps = await Promise.all(pngs.map((b64) => sharp(Buffer.from(b64, 'base64')).webp({ quality }).toBuffer()));
+  let i = 0;
+  return html.replace(PNG_URI, () => `data:image/webp;base64,${webps[i++]!.toString('base64')}`);
 }
