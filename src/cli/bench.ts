@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { defineCommand } from 'citty';
 import { BACKENDS, initBackend, parseBackend } from '../engine/backend.js';
-import { benchStep, profileStep, torchStep } from '../training/bench.js';
+import { benchSampling, benchStep, profileStep, torchStep } from '../training/bench.js';
 
 export const benchCommand = defineCommand({
   meta: { name: 'bench', description: 'ms per DCGAN training step (batch 64) at 32 and 64 px, next to PyTorch' },
@@ -14,12 +14,22 @@ export const benchCommand = defineCommand({
     torch: { type: 'boolean', default: true, description: 'also time the PyTorch reference', negativeDescription: 'skip PyTorch' },
     peak: { type: 'string', default: '190', description: 'FP32 peak GFLOP/s of the cores used (190: 2 Zen 4 cores, the project machine)' },
     profile: { type: 'boolean', default: false, description: 'per-kernel breakdown of one step at each size (tf.profile) instead of timing' },
+    sampling: { type: 'string', description: 'instead: images/s of generating this many images (e.g. 10000) with G at each size' },
   },
   async run({ args }) {
     const threads = args.threads ? Number(args.threads) : os.availableParallelism();
     const info = await initBackend(parseBackend(args.backend), threads);
     const steps = Number(args.steps), warmup = Number(args.warmup);
     console.log(`pegasus bench: ${info.detail}, ${info.threads} thread(s); ${os.cpus()[0]?.model ?? 'cpu'}; batch 64, ngf = ndf = 64, median of ${steps} steps`);
+    if (args.sampling) {
+      const n = Number(args.sampling);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--sampling ${args.sampling}: expected a number of images`);
+      for (const size of args.sizes.split(',').map(Number) as (32 | 64)[]) {
+        const r = benchSampling(size, n);
+        console.log(`${size} px: ${r.images} images in ${r.seconds.toFixed(2)} s = ${r.imagesPerSecond.toFixed(0)} images/s (G in evaluation mode, batches of 256)`);
+      }
+      return;
+    }
     if (args.profile) {
       for (const size of args.sizes.split(',').map(Number) as (32 | 64)[]) {
         const p = await profileStep(size);

@@ -6,6 +6,7 @@ import { buildGan } from '../models/index.js';
 import { dcganStepFlops } from '../outputs/flops.js';
 import { Adam } from './adam.js';
 import { trainStep } from './step.js';
+import { sampleImages } from '../evaluation/evaluate.js';
 
 export interface BenchRow { size: 32 | 64; msPerStep: number; gflops: number; stepGflop: number; tensorsStable: boolean }
 
@@ -43,6 +44,19 @@ export function benchStep(size: 32 | 64, steps: number, warmup: number, batch = 
   const ms = median(times);
   const flop = dcganStepFlops(size, batch);
   return { size, msPerStep: ms, gflops: flop / (ms * 1e6), stepGflop: flop / 1e9, tensorsStable: stable };
+}
+
+export interface SamplingRow { size: 32 | 64; images: number; seconds: number; imagesPerSecond: number }
+
+/** Generating `n` images with the seed's G (ngf 64) as evaluation does (batches of 256, running statistics). */
+export function benchSampling(size: 32 | 64, n: number): SamplingRow {
+  const gan = buildGan({ arch: 'dcgan', imageSize: size, nz: 100, ngf: 64, ndf: 64 }, 1);
+  sampleImages(gan, 256, 0); // warm-up: kernels compiled, buffers allocated
+  const t0 = performance.now();
+  sampleImages(gan, n, 1);
+  const seconds = (performance.now() - t0) / 1000;
+  gan.dispose();
+  return { size, images: n, seconds, imagesPerSecond: n / seconds };
 }
 
 export interface KernelTime { name: string; ms: number; calls: number }
