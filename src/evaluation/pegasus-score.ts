@@ -51,16 +51,19 @@ export interface RealNeighbourhood { ref: Features; k: number; radius: number }
  * The real images' typical k-NN radius (median), the scale of `realism`. At most `maxRef` real
  * images, evenly spaced through the set, serve as the reference (k-NN search is quadratic).
  */
-export function realNeighbourhood(real: Features, k = 5, maxRef = 3000): RealNeighbourhood {
-  let ref = real;
-  if (real.n > maxRef) {
-    const data = new Float32Array(maxRef * real.d);
-    for (let i = 0; i < maxRef; i++) {
-      const r = Math.floor((i * real.n) / maxRef);
-      data.set(real.data.subarray(r * real.d, (r + 1) * real.d), i * real.d);
-    }
-    ref = { data, n: maxRef, d: real.d };
+/** At most `max` rows of f, evenly spaced (sets are ordered by class, so every class keeps its share). */
+export function evenlySpacedRows(f: Features, max: number): Features {
+  if (f.n <= max) return f;
+  const data = new Float32Array(max * f.d);
+  for (let i = 0; i < max; i++) {
+    const r = Math.floor((i * f.n) / max);
+    data.set(f.data.subarray(r * f.d, (r + 1) * f.d), i * f.d);
   }
+  return { data, n: max, d: f.d };
+}
+
+export function realNeighbourhood(real: Features, k = 5, maxRef = 3000): RealNeighbourhood {
+  const ref = evenlySpacedRows(real, maxRef);
   const d = Array.from(kthNeighbourDistance(ref, ref, k, true)).sort((a, b) => a - b);
   return { ref, k, radius: d[Math.floor(d.length / 2)]! };
 }

@@ -11,7 +11,7 @@ import { parseConfig } from '../training/config.js';
 import { train } from '../training/train.js';
 import { readLog } from '../outputs/log.js';
 import { CLASSIFIER_DEFAULTS, trainClassifier } from './classifier-train.js';
-import { evaluate, evaluateFloor, pick } from './run-eval.js';
+import { evaluate, evaluateFloor, loadEvaluator, pick, realReference } from './run-eval.js';
 
 const dir = tempDir('pegasus-eval-');
 let source = '', classifier = '', checkpoint = '';
@@ -90,4 +90,18 @@ test('metrics during training land in the log at every eval.every steps and at t
   const quietLines: string[] = [];
   await train({ config: off, runDir: path.join(dir, 'gan-noeval'), log: (l) => quietLines.push(l) });
   assert.ok(quietLines.some((l) => /metrics during training off: no classifier at .*missing\.ckpt/.test(l)));
+});
+
+test("realReference: the real images' features are cached per classifier, source and classes, and read back exactly", async () => {
+  const cacheDir = path.join(dir, 'view-cache');
+  const ev = loadEvaluator(classifier);
+  const first = await realReference(ev, source, ['horse', 'airplane'], cacheDir);
+  const files = fs.readdirSync(cacheDir);
+  assert.equal(files.length, 1);
+  const again = await realReference(ev, source, ['horse', 'airplane'], cacheDir);
+  assert.deepEqual(Array.from(again.features.data), Array.from(first.features.data));
+  assert.deepEqual(Array.from(again.probs), Array.from(first.probs));
+  await realReference(ev, source, ['horse', 'bird'], cacheDir);
+  assert.equal(fs.readdirSync(cacheDir).length, 2, 'other classes, another entry');
+  ev.model.params.dispose();
 });

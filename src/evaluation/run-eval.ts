@@ -9,6 +9,9 @@ import { NORMALIZE_LUT } from '../data/transform.js';
 import { writeFileAtomicSync } from '../outputs/atomic.js';
 import { writeGridPng, writeImagePng } from '../outputs/images.js';
 import { openCheckpoint } from '../training/session.js';
+import { loadCheckpoint, saveCheckpoint } from '../training/checkpoint.js';
+import { cacheFileName, DEFAULT_CACHE_DIR } from '../data/cache.js';
+import { classifierDigest } from './digest.js';
 import type { Classifier } from './classifier.js';
 import { openClassifier } from './classifier-train.js';
 import { classifierView, compareSets, realView, sampleImages, type ClassifierView, type SetMetrics } from './evaluate.js';
@@ -27,10 +30,26 @@ export function loadEvaluator(file = DEFAULT_CLASSIFIER): EvalContext {
   return { model, classes, file };
 }
 
-/** The classifier's view of the real images of `classes` (train + test merged, as in training). */
-export async function realReference(ev: EvalContext, source: string, classes: string[]): Promise<ClassifierView> {
-  const data = await loadDataset({ source: resolveDataSource(source), classes, splits: ['train', 'test'] }, () => {});
-  return realView(ev.model, data);
+/**
+ * The classifier's view of the real images of `classes` (train + test merged, as in training),
+ * cached in data/cache under the classifier's digest, the source and the classes: it is the same
+ * for every model evaluated against them.
+ */
+export async function realReference(ev: EvalContext, source: string, classes: string[], cacheDir = DEFAULT_CACHE_DIR): Promise<ClassifierView> {
+  const src = resolveDataSource(source);
+  const file = path.join(cacheDir, cacheFileName(`view-${classes.join('+')}`, [classifierDigest(ev.file), path.resolve(src), ...classes]).replace(/\.u8$/, '.ckpt'));
+  if (fs.existsSync(file)) {
+    const ck = loadCheckpoint(file);
+    const f = ck.tensors.get('features'), p = ck.tensors.get('probs');
+    if (f && p) return { features: { data: f.data, n: f.shape[0]!, d: f.shape[1]! }, probs: p.data, classes: p.shape[1]! };
+  }
+  const view = realView(ev.model, await loadDataset({ source: src, classes, splits: ['train', 'test'] }, () => {}));
+  const { n, d } = view.features;
+  await saveCheckpoint(file, 0, { kind: 'classifier-view', source: src, classes }, new Map([
+    ['features', { shape: [n, d], data: view.features.data }],
+    ['probs', { shape: [n, view.classes], data: view.probs }],
+  ]));
+  return view;
 }
 
 /** Images of a folder (any size; resized to 32) as [-1, 1] floats. */

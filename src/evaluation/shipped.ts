@@ -1,35 +1,19 @@
 // The shipped generator (models/pegasus.ckpt): G's weights in float16 (the run's EMA average when it
 // kept one), the run's config, its model card, and the classifier features of up to 2,000 real
 // images of its classes, so that the pegasus score's realism term works with no data set on disk.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadDataset } from '../data/dataset.js';
-import { plainBatch } from '../data/augment.js';
-import { resolveDataSource } from '../data/source.js';
 import { loadCheckpoint, prefixed, saveCheckpoint, type Checkpoint } from '../training/checkpoint.js';
 import { loadGenerator, type LoadedGenerator } from '../training/generator-view.js';
 import { noise } from '../training/randomness.js';
 import { generate } from '../training/sample.js';
-import { classifierView } from './evaluate.js';
 import type { Features } from './metrics.js';
-import { loadEvaluator, type EvalContext } from './run-eval.js';
+import { loadEvaluator, realReference } from './run-eval.js';
+import { evenlySpacedRows } from './pegasus-score.js';
+import { classifierDigest } from './digest.js';
 
 export const SHIPPED_MODEL = 'models/pegasus.ckpt';
 const REFERENCE = 'ref/features';
-
-/** A short fingerprint of a classifier file: the reference features are only valid with it. */
-export function classifierDigest(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16);
-}
-
-/** Up to `max` real images of the classes (train + test), evenly spaced, as the classifier sees them. */
-async function referenceFeatures(ev: EvalContext, data: string, classes: string[], max: number): Promise<Features> {
-  const real = await loadDataset({ source: resolveDataSource(data), classes, splits: ['train', 'test'] }, () => {});
-  const n = real.labels.length, k = Math.min(n, max);
-  const idx = Array.from({ length: k }, (_, i) => Math.floor((i * n) / k));
-  return classifierView(ev.model, plainBatch(real.images, real.size, idx), real.size).features;
-}
 
 /** Largest pixel difference between G with float32 and float16 weights on 64 samples (what shipping in float16 costs). */
 function float16Cost(ck: Checkpoint, file: string, shipped: Checkpoint): number {
@@ -55,7 +39,7 @@ export async function shipGenerator(o: { checkpoint: string; out: string; classi
   const ev = loadEvaluator(o.classifier);
   try {
     const weights = gen.gan.g.params.snapshot();
-    const ref = await referenceFeatures(ev, o.data, gen.spec.classes, o.referenceImages ?? 2000);
+    const ref = evenlySpacedRows((await realReference(ev, o.data, gen.spec.classes)).features, o.referenceImages ?? 2000);
     const meta = {
       kind: 'generator', config: ck.meta.config, trainedSteps: ck.step, averaged: gen.averaged,
       reference: { classifier: classifierDigest(ev.file), classes: gen.spec.classes, images: ref.n },
