@@ -6,13 +6,10 @@ import { BACKENDS, initBackend, parseBackend } from '../engine/backend.js';
 import { CIFAR10_CLASSES, loadDataset } from '../data/index.js';
 import { resolveDataSource } from '../data/source.js';
 import { accuracy, CLASSIFIER_CHECKPOINT, CLASSIFIER_DEFAULTS, exportClassifier, openClassifier, trainClassifier, type ClassifierTrainConfig } from '../evaluation/classifier-train.js';
+import { intArg } from './int-arg.js';
 
-function int(name: string, v: unknown, min = 1): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} ${String(v)}: expected an integer >= ${min}`);
-  return n;
-}
+/** An optional integer flag (undefined keeps the default). */
+const int = (name: string, v: unknown, min = 1): number | undefined => (v === undefined ? undefined : intArg(name, String(v), min));
 
 async function splits(source: string) {
   const src = resolveDataSource(source);

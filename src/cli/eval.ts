@@ -2,12 +2,8 @@
 import { defineCommand } from 'citty';
 import { BACKENDS, initBackend, parseBackend } from '../engine/backend.js';
 import { DEFAULT_CLASSIFIER, evaluate, evaluateFloor, pick } from '../evaluation/run-eval.js';
+import { intArg } from './int-arg.js';
 
-function count(name: string, v: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} ${v}: expected an integer >= ${min}`);
-  return n;
-}
 
 const common = {
   classifier: { type: 'string', default: DEFAULT_CLASSIFIER, description: 'classifier checkpoint (pegasus classifier train)' },
@@ -31,11 +27,11 @@ export const evalCommand = defineCommand({
     await initBackend(parseBackend(args.backend));
     const t = performance.now();
     const classes = args.classes ? { classes: args.classes.split(',').map((c) => c.trim()) } : {};
-    const seed = count('seed', args.seed, 0), out = args.out ? { out: args.out } : {};
+    const seed = intArg('seed', args.seed, 0), out = args.out ? { out: args.out } : {};
     if (!args.floor && !args.target) throw new Error('eval: give a checkpoint or a folder of images, or --floor');
     const r = args.floor
       ? await evaluateFloor({ classifier: args.classifier, data: args.data, classes: classes.classes ?? ['horse', 'airplane'], seed, ...out })
-      : await evaluate({ target: args.target!, classifier: args.classifier, n: count('n', args.n, 2), seed, data: args.data, live: args.live, ...classes, ...out });
+      : await evaluate({ target: args.target!, classifier: args.classifier, n: intArg('n', args.n, 2), seed, data: args.data, live: args.live, ...classes, ...out });
     const probs = Object.entries(r.meanProbs).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([c, p]) => `${c} ${(100 * p).toFixed(1)}%`).join(', ');
     console.log(`${r.source}: ${r.n} images vs real ${r.classes.join('+')}`);
     console.log(`CIFAR-FID ${r.cifarFid.toFixed(2)} | KID ${(1000 * r.kid.mean).toFixed(2)} +- ${(1000 * r.kid.stderr).toFixed(2)} (x1e-3) | mean class probabilities: ${probs} | ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -52,7 +48,7 @@ export const pickCommand = defineCommand({
   },
   async run({ args }) {
     await initBackend(parseBackend(args.backend));
-    const r = await pick({ checkpoint: args.checkpoint, classifier: args.classifier, n: count('n', args.n, 64), seed: count('seed', args.seed, 0), data: args.data, out: args.out, live: args.live });
+    const r = await pick({ checkpoint: args.checkpoint, classifier: args.classifier, n: intArg('n', args.n, 64), seed: intArg('seed', args.seed, 0), data: args.data, out: args.out, live: args.live });
     const b = r.best;
     console.log(`best pegasus: ${r.files.pegasus} (score ${b.score.toFixed(3)}: horse ${(100 * b.pHorse).toFixed(1)}%, wing class ${(100 * b.pWing).toFixed(1)}%, other ${(100 * b.pOther).toFixed(1)}%, realism ${b.realism.toFixed(2)})`);
     console.log(`best batch: ${r.files.batch} (mean score ${r.batch.meanScore.toFixed(3)}, ${r.batch.skippedAsDuplicates} near-duplicates skipped); scores in ${args.out}/pick.json`);

@@ -7,12 +7,8 @@ import { BACKENDS, initBackend, parseBackend } from '../engine/backend.js';
 import { gridImage, writeAnimationFrames, writeStripPng } from '../outputs/images.js';
 import { interpolationStrip, sweepFrames } from '../training/interpolate.js';
 import { openCheckpoint } from '../training/session.js';
+import { intArg } from './int-arg.js';
 
-function int(name: string, v: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} ${v}: expected an integer >= ${min}`);
-  return n;
-}
 
 export const interpolateCommand = defineCommand({
   meta: { name: 'interpolate', description: 'Interpolation strip (PNG) and animation (GIF/WebP): class bit 0 -> 1 for conditional models, slerp between two z otherwise' },
@@ -28,11 +24,11 @@ export const interpolateCommand = defineCommand({
   },
   async run({ args }) {
     await initBackend(parseBackend(args.backend));
-    const rows = int('rows', args.rows, 1), steps = int('steps', args.steps, 2), scale = int('scale', args.scale, 1);
+    const rows = intArg('rows', args.rows, 1), steps = intArg('steps', args.steps, 2), scale = intArg('scale', args.scale, 1);
     if (args.animation !== 'gif' && args.animation !== 'webp') throw new Error(`--animation ${args.animation}: expected gif or webp`);
     const s = openCheckpoint(args.checkpoint);
     try {
-      const strip = await interpolationStrip(s.gan, { rows, steps, seed: int('seed', args.seed, 0), running: true });
+      const strip = await interpolationStrip(s.gan, { rows, steps, seed: intArg('seed', args.seed, 0), running: true });
       fs.mkdirSync(args.out, { recursive: true });
       const png = path.join(args.out, 'interpolation.png');
       await writeStripPng(png, strip.data, strip.shape, steps, { scale });

@@ -6,12 +6,8 @@ import { BACKENDS, initBackend, parseBackend } from '../engine/backend.js';
 import { sampleImages } from '../evaluation/evaluate.js';
 import { writeGridPng, writeImagePng } from '../outputs/images.js';
 import { openCheckpoint } from '../training/session.js';
+import { intArg } from './int-arg.js';
 
-function int(name: string, v: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} ${v}: expected an integer >= ${min}`);
-  return n;
-}
 
 export const sampleCommand = defineCommand({
   meta: { name: 'sample', description: 'n images from a checkpoint: one PNG grid, or one PNG per image with --single' },
@@ -27,7 +23,7 @@ export const sampleCommand = defineCommand({
   },
   async run({ args }) {
     await initBackend(parseBackend(args.backend));
-    const n = int('n', args.n, 1), seed = int('seed', args.seed, 0), scale = int('scale', args.scale, 1);
+    const n = intArg('n', args.n, 1), seed = intArg('seed', args.seed, 0), scale = intArg('scale', args.scale, 1);
     const bit = args.bit === undefined ? undefined : Number(args.bit);
     if (bit !== undefined && !(bit >= 0 && bit <= 1)) throw new Error(`--bit ${args.bit}: expected a number in [0, 1]`);
     const s = openCheckpoint(args.checkpoint);

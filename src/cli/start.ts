@@ -11,6 +11,7 @@ import { readConfigFile } from '../training/config.js';
 import { CHECKPOINT_FILE } from '../training/train.js';
 import { configFromFlags } from './config-args.js';
 import { progressArg, runTraining } from './train.js';
+import { intArg } from './int-arg.js';
 
 const pct = (p: number) => `${(100 * p).toFixed(0)}%`;
 
@@ -41,9 +42,7 @@ export const startCommand = defineCommand({
       await trainQuickstart(args.progress !== false);
       return;
     }
-    const n = Number(args.n), seed = Number(args.seed);
-    if (!Number.isInteger(n) || n < 64) throw new Error(`--n ${args.n}: expected an integer >= 64`);
-    if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed ${args.seed}: expected an integer >= 0`);
+    const n = intArg('n', args.n, 64), seed = intArg('seed', args.seed, 0);
     await initBackend('auto');
     const r = await showcase({ model: args.model, classifier: args.classifier, out: args.out, n, seed });
     const b = r.pick.best;

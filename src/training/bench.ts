@@ -17,7 +17,8 @@ function median(xs: number[]): number {
 }
 
 /** Times `steps` training steps after `warmup` ones; median ms per step. */
-export function benchStep(size: 32 | 64, steps: number, warmup: number, batch = 64): BenchRow {
+/** The seed's DCGAN (ngf = ndf = 64), Adam 2e-4 (0.5, 0.999), a fixed real batch: what one bench step trains. */
+function benchSetup(size: 32 | 64, batch: number) {
   const gan = buildGan({ arch: 'dcgan', imageSize: size, nz: 100, ngf: 64, ndf: 64 }, 1);
   const opts = {
     d: new Adam(gan.d.params.trainable(), { lr: 2e-4, beta1: 0.5, beta2: 0.999 }),
@@ -25,6 +26,12 @@ export function benchStep(size: 32 | 64, steps: number, warmup: number, batch = 
   };
   const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
   const cfg = { batchSize: batch, loss: 'bce' as const, labels: { soft: false, flip: 0 }, seed: 1 };
+  const dispose = () => { tf.dispose(x); opts.d.dispose(); opts.g.dispose(); gan.dispose(); };
+  return { gan, opts, x, cfg, dispose };
+}
+
+export function benchStep(size: 32 | 64, steps: number, warmup: number, batch = 64): BenchRow {
+  const { gan, opts, x, cfg, dispose } = benchSetup(size, batch);
   const times: number[] = [];
   let tensors = 0;
   let stable = true;
@@ -37,10 +44,7 @@ export function benchStep(size: 32 | 64, steps: number, warmup: number, batch = 
     if (i > 0 && n !== tensors) stable = false;
     tensors = n;
   }
-  tf.dispose(x);
-  opts.d.dispose();
-  opts.g.dispose();
-  gan.dispose();
+  dispose();
   const ms = median(times);
   const flop = dcganStepFlops(size, batch);
   return { size, msPerStep: ms, gflops: flop / (ms * 1e6), stepGflop: flop / 1e9, tensorsStable: stable };
@@ -64,13 +68,7 @@ export interface StepProfile { size: 32 | 64; wallMs: number; kernels: KernelTim
 
 /** One training step under tf.profile: time per kernel name (after a warm-up step). */
 export async function profileStep(size: 32 | 64, batch = 64): Promise<StepProfile> {
-  const gan = buildGan({ arch: 'dcgan', imageSize: size, nz: 100, ngf: 64, ndf: 64 }, 1);
-  const opts = {
-    d: new Adam(gan.d.params.trainable(), { lr: 2e-4, beta1: 0.5, beta2: 0.999 }),
-    g: new Adam(gan.g.params.trainable(), { lr: 2e-4, beta1: 0.5, beta2: 0.999 }),
-  };
-  const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
-  const cfg = { batchSize: batch, loss: 'bce' as const, labels: { soft: false, flip: 0 }, seed: 1 };
+  const { gan, opts, x, cfg, dispose } = benchSetup(size, batch);
   trainStep(gan, opts, [{ x }], cfg, 0);
   const t0 = performance.now();
   const info = await tf.profile(() => { trainStep(gan, opts, [{ x }], cfg, 1); });
@@ -82,10 +80,7 @@ export async function profileStep(size: 32 | 64, batch = 64): Promise<StepProfil
     e.calls++;
     by.set(k.name, e);
   }
-  tf.dispose(x);
-  opts.d.dispose();
-  opts.g.dispose();
-  gan.dispose();
+  dispose();
   return { size, wallMs, kernels: [...by.values()].sort((a, b) => b.ms - a.ms) };
 }
 
