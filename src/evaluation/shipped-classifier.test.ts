@@ -12,7 +12,7 @@ import { DEFAULT_CLASSIFIER } from './run-eval.js';
 
 const REAL = path.resolve('../shared/data/cifar10');
 // CI has the data beside the clone; elsewhere the test needs it too, or says why it is skipped.
-const skip = !fs.existsSync(REAL) && !process.env.CI ? 'no ../shared/data/cifar10' : !fs.existsSync(DEFAULT_CLASSIFIER) ? 'TEMPORARY until the weights are committed' : false;
+const skip = !fs.existsSync(REAL) && !process.env.CI ? 'no ../shared/data/cifar10' : false;
 
 before(async () => { await initBackend('auto', 2); });
 
@@ -30,7 +30,7 @@ function slice(d: LabeledImages, perClass: number): LabeledImages {
   return { ...d, images, labels, counts: d.counts.map(() => perClass) };
 }
 
-test('shipped classifier: >= 85% on 1,000 held-out test images (88%+ on the full split), with its provenance', { skip }, async () => {
+test('shipped classifier: >= 85% on 1,000 held-out test images (87.7% on the full split), with its provenance', { skip }, async (t) => {
   const ck = loadCheckpoint(DEFAULT_CLASSIFIER);
   assert.equal(ck.meta.kind, 'classifier');
   const provenance = ck.meta.provenance as Record<string, unknown>;
@@ -43,4 +43,5 @@ test('shipped classifier: >= 85% on 1,000 held-out test images (88%+ on the full
   const acc = accuracy(model, held);
   model.params.dispose();
   assert.ok(acc >= 0.85, `accuracy ${acc} on the held-out slice`);
+  t.diagnostic(`accuracy on the held-out slice: ${(100 * acc).toFixed(1)}%`);
 });
