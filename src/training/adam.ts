@@ -2,7 +2,7 @@
 // checkpoints under the same names as the weights, and a frozen parameter is simply not in the list.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Param } from '../models/params.js';
-import { zeroSlot } from './sgd.js';
+import { loadSlot, zeroSlot } from './sgd.js';
 
 export interface AdamConfig { lr: number; beta1: number; beta2: number; eps?: number }
 
@@ -56,13 +56,7 @@ export class Adam {
   loadState(step: number, values: Map<string, { shape: number[]; data: Float32Array }>, origin: string): void {
     this.step = step;
     for (const [name, s] of this.slots) {
-      for (const [key, variable] of [[`${name}.m`, s.m], [`${name}.v`, s.v]] as const) {
-        const val = values.get(key);
-        if (!val || val.data.length !== variable.size) throw new Error(`${origin}: optimizer state ${key} missing or of the wrong size`);
-        const t = tf.tensor(val.data, variable.shape);
-        variable.assign(t);
-        t.dispose();
-      }
+      for (const [key, variable] of [[`${name}.m`, s.m], [`${name}.v`, s.v]] as const) loadSlot(variable, values.get(key), `${origin}: optimizer state ${key}`);
     }
   }
 

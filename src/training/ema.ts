@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Param } from '../models/params.js';
 import type { TensorMap } from './checkpoint.js';
+import { loadSlot } from './sgd.js';
 
 export class WeightEma {
   updates = 0;
@@ -56,13 +57,7 @@ export class WeightEma {
 
   loadState(updates: number, values: TensorMap, origin: string): void {
     this.updates = updates;
-    for (const [name, a] of this.avg) {
-      const v = values.get(name);
-      if (!v || v.data.length !== a.size) throw new Error(`${origin}: EMA weight ${name} missing or of the wrong size`);
-      const t = tf.tensor(v.data, a.shape);
-      a.assign(t);
-      t.dispose();
-    }
+    for (const [name, a] of this.avg) loadSlot(a, values.get(name), `${origin}: EMA weight ${name}`);
   }
 
   dispose(): void {

@@ -14,6 +14,14 @@ export function zeroSlot(v: tf.Variable): tf.Variable {
   return slot;
 }
 
+/** Loads a saved state tensor into a slot variable; a missing or wrongly sized one is an error naming `what`. */
+export function loadSlot(slot: tf.Variable, saved: { data: Float32Array } | undefined, what: string): void {
+  if (!saved || saved.data.length !== slot.size) throw new Error(`${what} missing or of the wrong size`);
+  const t = tf.tensor(saved.data, slot.shape);
+  slot.assign(t);
+  t.dispose();
+}
+
 export class Sgd {
   step = 0;
   private readonly bufs = new Map<string, tf.Variable>();
@@ -49,13 +57,7 @@ export class Sgd {
 
   loadState(step: number, values: Map<string, { shape: number[]; data: Float32Array }>, origin: string): void {
     this.step = step;
-    for (const [name, b] of this.bufs) {
-      const v = values.get(`${name}.momentum`);
-      if (!v || v.data.length !== b.size) throw new Error(`${origin}: optimizer state ${name}.momentum missing or of the wrong size`);
-      const t = tf.tensor(v.data, b.shape);
-      b.assign(t);
-      t.dispose();
-    }
+    for (const [name, b] of this.bufs) loadSlot(b, values.get(`${name}.momentum`), `${origin}: optimizer state ${name}.momentum`);
   }
 
   dispose(): void {
