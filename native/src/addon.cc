@@ -33,7 +33,8 @@ bool floats(napi_env env, napi_value v, float** data, size_t* length, const char
   return true;
 }
 
-bool geometry(napi_env env, napi_value v, ConvGeometry* g) {
+// An Int32Array of exactly n numbers, in place; else the error "<name> must be an Int32Array of n".
+bool int32s(napi_env env, napi_value v, size_t n, const char* name, const int32_t** out) {
   napi_typedarray_type type;
   size_t length;
   void* p;
@@ -41,10 +42,16 @@ bool geometry(napi_env env, napi_value v, ConvGeometry* g) {
   size_t offset;
   bool is = false;
   napi_is_typedarray(env, v, &is);
-  if (!is || napi_get_typedarray_info(env, v, &type, &length, &p, &buffer, &offset) != napi_ok || type != napi_int32_array || length != 15) {
-    return fail(env, "geometry must be an Int32Array of 15");
+  if (!is || napi_get_typedarray_info(env, v, &type, &length, &p, &buffer, &offset) != napi_ok || type != napi_int32_array || length != n) {
+    return fail(env, std::string(name) + " must be an Int32Array of " + std::to_string(n));
   }
-  const int32_t* a = static_cast<const int32_t*>(p);
+  *out = static_cast<const int32_t*>(p);
+  return true;
+}
+
+bool geometry(napi_env env, napi_value v, ConvGeometry* g) {
+  const int32_t* a;
+  if (!int32s(env, v, 15, "geometry", &a)) return false;
   *g = ConvGeometry{a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]};
   for (int i = 0; i < 15; i++) {
     if (a[i] < 0 || (i != 11 && i != 12 && a[i] == 0)) return fail(env, "geometry has a zero or negative size");
@@ -117,17 +124,8 @@ napi_value sumRows(napi_env env, napi_callback_info info) {
 
 // maxPool2x2(x, dims Int32Array [n, h, w, c], y) and maxPool2x2Grad(x, dy, dims, dx)
 bool dims4(napi_env env, napi_value v, int64_t d[4]) {
-  napi_typedarray_type type;
-  size_t length;
-  void* p;
-  napi_value buffer;
-  size_t offset;
-  bool is = false;
-  napi_is_typedarray(env, v, &is);
-  if (!is || napi_get_typedarray_info(env, v, &type, &length, &p, &buffer, &offset) != napi_ok || type != napi_int32_array || length != 4) {
-    return fail(env, "dims must be an Int32Array of 4");
-  }
-  const int32_t* a = static_cast<const int32_t*>(p);
+  const int32_t* a;
+  if (!int32s(env, v, 4, "dims", &a)) return false;
   for (int i = 0; i < 4; i++) d[i] = a[i];
   if (d[0] < 1 || d[1] < 2 || d[2] < 2 || d[3] < 1) return fail(env, "max pool 2x2 needs a batch, channels and height and width of at least 2");
   return true;
