@@ -20,7 +20,7 @@ function readCard(file: string | undefined): Record<string, unknown> {
 export const shipCommand = defineCommand({
   meta: { name: 'ship', description: `Write a run's generator (EMA weights when kept) as float16 with real reference features: the shipped model (${SHIPPED_MODEL})` },
   args: {
-    checkpoint: { type: 'positional', required: true, description: 'checkpoint.ckpt of a run' },
+    checkpoint: { type: 'positional', required: true, description: 'checkpoint.ckpt of a run, or a shipped model to ship again with another classifier' },
     out: { type: 'string', default: SHIPPED_MODEL, description: 'where to write it' },
     card: { type: 'string', description: 'model card (JSON object: command, wall time, metrics, ...) stored in the file' },
     classifier: { type: 'string', default: DEFAULT_CLASSIFIER, description: 'classifier whose features of real images are stored for the realism score' },

@@ -51,6 +51,18 @@ test('ship: float16 G (EMA weights), card, reference features of the real images
   m.gan.dispose();
   assert.throws(() => openShipped(out, otherClassifier), /made with another classifier/);
   assert.throws(() => openShipped(runs.dcgan!, classifier), /not a shipped generator/);
+
+  // A new classifier: ship the shipped file again; same weights, card and step, new reference.
+  const again = path.join(dir, 'models', 'reshipped.ckpt');
+  const r2 = await shipGenerator({ checkpoint: out, out: again, classifier: otherClassifier, data: source });
+  assert.equal(r2.float16MaxPixelDiff, 0, 'float16 weights ship unchanged');
+  const ck2 = loadCheckpoint(again);
+  for (const [k, t] of ck.tensors) if (k.startsWith('G/')) assert.deepEqual(ck2.tensors.get(k)!.data, t.data, k);
+  assert.deepEqual([ck2.meta.card, ck2.meta.trainedSteps, ck2.meta.averaged], [{ command: 'test' }, 3, true]);
+  const m2 = openShipped(again, otherClassifier);
+  assert.notDeepEqual(m2.reference.data, m.reference.data, 'features of the other classifier');
+  m2.gan.dispose();
+  assert.throws(() => openShipped(again, classifier), /made with another classifier/);
 });
 
 for (const arch of ['dcgan', 'cbn-proj'] as const) {

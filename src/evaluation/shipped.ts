@@ -32,18 +32,25 @@ function float16Cost(ck: Checkpoint, file: string, shipped: Checkpoint): number 
 
 export interface ShipResult { file: string; bytes: number; float16MaxPixelDiff: number; referenceImages: number }
 
-/** Writes the shipped model from a run's checkpoint (atomically); `card` is stored as the model card. */
+/**
+ * Writes the shipped model from a run's checkpoint (atomically); `card` is stored as the model card.
+ * Given a shipped model instead, it ships the same weights again with reference features of
+ * `classifier` (what a new classifier needs) and keeps its card unless `card` is given.
+ */
 export async function shipGenerator(o: { checkpoint: string; out: string; classifier?: string; data: string; card?: Record<string, unknown>; referenceImages?: number }): Promise<ShipResult> {
   const ck = loadCheckpoint(o.checkpoint);
+  const reship = ck.meta.kind === 'generator';
   const gen = loadGenerator(ck, o.checkpoint);
   const ev = loadEvaluator(o.classifier);
   try {
     const weights = gen.gan.g.params.snapshot();
     const ref = evenlySpacedRows((await realReference(ev, o.data, gen.spec.classes)).features, o.referenceImages ?? 2000);
     const meta = {
-      kind: 'generator', config: ck.meta.config, trainedSteps: ck.step, averaged: gen.averaged,
+      kind: 'generator', config: ck.meta.config,
+      trainedSteps: reship ? ck.meta.trainedSteps : ck.step,
+      averaged: reship ? ck.meta.averaged : gen.averaged,
       reference: { classifier: classifierDigest(ev.file), classes: gen.spec.classes, images: ref.n },
-      card: o.card ?? {},
+      card: o.card ?? (reship ? ck.meta.card : {}),
     };
     const tensors = new Map([...prefixed('G/', weights), [REFERENCE, { shape: [ref.n, ref.d], data: ref.data }]]);
     await saveCheckpoint(o.out, ck.step, meta, tensors, 'float16');
