@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "adam.h"
 #include "conv.h"
 #include "pool.h"
 #include "reduce.h"
@@ -166,6 +167,39 @@ napi_value maxPool2x2Grad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adam(p, m, v, g, p1, m1, v1, stepSize, beta1, 1 - beta1, beta2, 1 - beta2, c2, eps): see adam.h
+napi_value adam(napi_env env, napi_callback_info info) {
+  size_t argc = 14;
+  napi_value args[14];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  if (argc != 14) {
+    fail(env, "expected (p, m, v, g, p1, m1, v1, stepSize, beta1, 1 - beta1, beta2, 1 - beta2, c2, eps)");
+    return nullptr;
+  }
+  static const char* names[7] = {"p", "m", "v", "g", "p1", "m1", "v1"};
+  float* a[7];
+  size_t len[7];
+  for (int i = 0; i < 7; i++) {
+    if (!floats(env, args[i], &a[i], &len[i], names[i])) return nullptr;
+    if (len[i] != len[0]) {
+      fail(env, std::string(names[i]) + " has another length than p");
+      return nullptr;
+    }
+  }
+  float hy[7];
+  for (int i = 0; i < 7; i++) {
+    double d;
+    if (napi_get_value_double(env, args[7 + i], &d) != napi_ok) {
+      fail(env, "the Adam constants must be numbers");
+      return nullptr;
+    }
+    hy[i] = static_cast<float>(d);
+  }
+  const pegasus::AdamHyper h{hy[0], hy[1], hy[2], hy[3], hy[4], hy[5], hy[6]};
+  pegasus::adam_step(h, static_cast<int64_t>(len[0]), a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+  return nullptr;
+}
+
 napi_value setThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -198,6 +232,7 @@ napi_value init(napi_env env, napi_value exports) {
   define(env, exports, "sumRows", sumRows);
   define(env, exports, "maxPool2x2", maxPool2x2);
   define(env, exports, "maxPool2x2Grad", maxPool2x2Grad);
+  define(env, exports, "adam", adam);
   define(env, exports, "setThreads", setThreads);
   define(env, exports, "threads", threads);
   return exports;

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './backend.js';
 import { loadNative, nativeLoadError } from './native.js';
+import { FUSED_ADAM, fusedAdam, hasFusedKernel } from './fused.js';
+import { adamComposed } from '../training/adam.js';
 import { CONV_CASES, checkFiniteDifferences, compareWithCpu, rnd, type ConvCase } from './kernels/cases.js';
 
 const addon = loadNative();
@@ -126,4 +128,24 @@ test('native 2x2 max pool and its gradient match the CPU backend (ties: first ma
       else g.forEach((v, j) => assert.ok(Math.abs(v - ref[i]![j]!) < 1e-5, `${what}[${j}]`));
     });
   }
+});
+
+test('native fused Adam equals the composed tfjs ops bit for bit (serial and threaded sizes)', { skip }, () => {
+  tf.setBackend('wasm');
+  assert.ok(hasFusedKernel(FUSED_ADAM), 'registered on wasm');
+  const beta1 = 0.5, beta2 = 0.999, lr = 2e-4, t = 3;
+  const k = { stepSize: lr / (1 - beta1 ** t), beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, c2: 1 - beta2 ** t, eps: 1e-8 };
+  for (const n of [7, 3000, 200_003]) {
+    const [p, m, g] = [rnd([n]), tf.mul(rnd([n]), 0.01), rnd([n])];
+    const v = tf.mul(tf.square(rnd([n])), 0.001);
+    const fused = fusedAdam(p, m, v, g, k).map((x) => x.dataSync());
+    const composed = adamComposed(p, m, v, g, k).map((x) => x.dataSync());
+    ['p', 'm', 'v'].forEach((name, i) => assert.deepEqual(fused[i], composed[i], `${name}, n = ${n}`));
+  }
+});
+
+test('the addon checks the fused Adam arguments', { skip }, () => {
+  const a = new Float32Array(4);
+  assert.throws(() => addon!.adam(a, a, a, new Float32Array(3), a, a, a, 1, 0.5, 0.5, 0.9, 0.1, 1, 1e-8), /g has another length than p/);
+  assert.throws(() => (addon!.adam as unknown as (...x: unknown[]) => void)(a, a, a), /expected \(p, m, v, g/);
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, type ConvAttrs } from './kernels/conv-geometry.js';
+import { FUSED_ADAM, type AdamConstants } from './fused.js';
 
 export const NATIVE_ADDON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build', 'Release', 'pegasus_native.node');
 
@@ -18,6 +19,8 @@ interface Addon {
   sumRows(x: Float32Array, rows: number, cols: number, scale: number, out: Float32Array): void;
   maxPool2x2(x: Float32Array, dims: Int32Array, y: Float32Array): void;
   maxPool2x2Grad(x: Float32Array, dy: Float32Array, dims: Int32Array, dx: Float32Array): void;
+  adam(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, p1: Float32Array, m1: Float32Array, v1: Float32Array,
+    stepSize: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, c2: number, eps: number): void;
   setThreads(n: number): void; threads(): number;
 }
 
@@ -117,6 +120,18 @@ function maxPoolKernels(a: Addon): Record<string, tf.KernelFunc> {
   return { MaxPool: pool as unknown as tf.KernelFunc, MaxPoolGrad: grad as unknown as tf.KernelFunc };
 }
 
+/** The fused Adam step (src/engine/fused.ts names its inputs and constants): three new tensors. */
+function adamKernel(a: Addon): tf.KernelFunc {
+  return (({ inputs: { p, m, v, g }, attrs: h, backend }: { inputs: Record<'p' | 'm' | 'v' | 'g', TensorInfo>; attrs: AdamConstants; backend: WasmBackend }) => {
+    float32(p, m, v, g);
+    const outs = [p, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+    const heap = (t: TensorInfo) => backend.typedArrayFromHeap(t);
+    a.adam(heap(p), heap(m), heap(v), heap(g), heap(outs[0]!), heap(outs[1]!), heap(outs[2]!),
+      h.stepSize, h.beta1, h.oneMinusBeta1, h.beta2, h.oneMinusBeta2, h.c2, h.eps);
+    return outs;
+  }) as unknown as tf.KernelFunc;
+}
+
 /** The kernels registered on 'wasm' before ours, so that reinstalling never wraps a wrapper. */
 const stockKernels = new Map<string, tf.KernelFunc>();
 
@@ -162,6 +177,7 @@ function kernels(a: Addon): Record<string, tf.KernelFunc> {
     Sum: channelReduction(a, stock('Sum'), false),
     Mean: channelReduction(a, stock('Mean'), true),
     ...maxPoolKernels(a),
+    [FUSED_ADAM]: adamKernel(a),
   };
 }
 

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Param } from '../models/params.js';
 import { loadSlot, zeroSlot } from './sgd.js';
+import { FUSED_ADAM, fusedAdam, hasFusedKernel, type AdamConstants } from '../engine/fused.js';
 
 export interface AdamConfig { lr: number; beta1: number; beta2: number; eps?: number }
 
@@ -20,23 +21,20 @@ export class Adam {
     }
   }
 
-  /** Applies gradients keyed by parameter name (missing ones count as zero-gradient steps are skipped). */
+  /** Applies gradients keyed by parameter name (parameters without one are left alone). */
   apply(grads: Map<string, tf.Tensor>): void {
     this.step++;
     const { lr, beta1, beta2 } = this.cfg;
-    const c1 = 1 - beta1 ** this.step;
-    const c2 = 1 - beta2 ** this.step;
+    const k: AdamConstants = {
+      stepSize: lr / (1 - beta1 ** this.step), beta1, oneMinusBeta1: 1 - beta1,
+      beta2, oneMinusBeta2: 1 - beta2, c2: 1 - beta2 ** this.step, eps: this.eps,
+    };
+    const fused = hasFusedKernel(FUSED_ADAM);
     for (const p of this.params) {
       const g = grads.get(p.name);
       const s = this.slots.get(p.name)!;
       if (!g) continue;
-      const [m, v, w] = tf.tidy(() => {
-        const m1 = tf.add(tf.mul(s.m, beta1), tf.mul(g, 1 - beta1));
-        const v1 = tf.add(tf.mul(s.v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        // p -= lr * (m / c1) / (sqrt(v / c2) + eps)
-        const update = tf.div(tf.mul(m1, lr / c1), tf.add(tf.sqrt(tf.div(v1, c2)), this.eps));
-        return [m1, v1, tf.sub(p.variable, update)];
-      });
+      const [w, m, v] = fused ? fusedAdam(p.variable, s.m, s.v, g, k) : adamComposed(p.variable, s.m, s.v, g, k);
       s.m.assign(m);
       s.v.assign(v);
       p.variable.assign(w);
@@ -64,4 +62,15 @@ export class Adam {
     for (const s of this.slots.values()) tf.dispose([s.m, s.v]);
     this.slots.clear();
   }
+}
+
+/** One Adam step from tfjs ops: the reference the fused kernel must equal bit for bit. */
+export function adamComposed(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, k: AdamConstants): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => {
+    const m1 = tf.add(tf.mul(m, k.beta1), tf.mul(g, k.oneMinusBeta1));
+    const v1 = tf.add(tf.mul(v, k.beta2), tf.mul(tf.square(g), k.oneMinusBeta2));
+    // p -= stepSize * m / (sqrt(v / c2) + eps)
+    const update = tf.div(tf.mul(m1, k.stepSize), tf.add(tf.sqrt(tf.div(v1, k.c2)), k.eps));
+    return [tf.sub(p, update), m1, v1];
+  });
 }
