@@ -6,6 +6,7 @@
 #include <string>
 
 #include "adam.h"
+#include "bn.h"
 #include "conv.h"
 #include "pool.h"
 #include "reduce.h"
@@ -200,6 +201,72 @@ napi_value adam(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Float32Arrays args[0..n) named by names into a; lengths into len. False (with an error) if not.
+bool floatArgs(napi_env env, const napi_value* args, int n, const char* const* names, float** a, size_t* len) {
+  for (int i = 0; i < n; i++) {
+    if (!floats(env, args[i], &a[i], &len[i], names[i])) return false;
+  }
+  return true;
+}
+
+// C, eps and slope after the arrays; x's length a positive multiple of C, the per-channel arrays C.
+bool bnShape(napi_env env, const napi_value* rest, size_t xLength, int64_t* rows, int64_t* C, float* eps, float* slope) {
+  double e, sl;
+  if (napi_get_value_int64(env, rest[0], C) != napi_ok || napi_get_value_double(env, rest[1], &e) != napi_ok ||
+      napi_get_value_double(env, rest[2], &sl) != napi_ok || *C < 1) {
+    return fail(env, "channels must be a positive integer, eps and slope numbers");
+  }
+  if (xLength == 0 || xLength % static_cast<size_t>(*C) != 0) return fail(env, "x's length is not a positive multiple of the channels");
+  *rows = static_cast<int64_t>(xLength) / *C;
+  *eps = static_cast<float>(e);
+  *slope = static_cast<float>(sl);
+  return true;
+}
+
+bool lengths(napi_env env, const size_t* len, const char* const* names, int from, int to, size_t want) {
+  for (int i = from; i < to; i++) {
+    if (len[i] != want) return fail(env, std::string(names[i]) + " has the wrong length");
+  }
+  return true;
+}
+
+// bnLeaky(x, gamma, beta, y, mean, var, C, eps, slope): see bn.h
+napi_value bnLeaky(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value args[9];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  static const char* const names[6] = {"x", "gamma", "beta", "y", "mean", "var"};
+  float* a[6];
+  size_t len[6];
+  int64_t rows, C;
+  float eps, slope;
+  if (argc != 9) return fail(env, "expected (x, gamma, beta, y, mean, var, channels, eps, slope)"), nullptr;
+  if (!floatArgs(env, args, 6, names, a, len) || !bnShape(env, args + 6, len[0], &rows, &C, &eps, &slope)) return nullptr;
+  if (!lengths(env, len, names, 3, 4, len[0]) || !lengths(env, len, names, 1, 3, C) || !lengths(env, len, names, 4, 6, C)) return nullptr;
+  pegasus::bn_leaky_forward(a[0], rows, C, a[1], a[2], eps, slope, a[3], a[4], a[5]);
+  return nullptr;
+}
+
+// bnLeakyGrad(dy, x, gamma, beta, mean, var, dx, dgamma, dbeta, C, eps, slope): see bn.h
+napi_value bnLeakyGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value args[12];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  static const char* const names[9] = {"dy", "x", "gamma", "beta", "mean", "var", "dx", "dgamma", "dbeta"};
+  float* a[9];
+  size_t len[9];
+  int64_t rows, C;
+  float eps, slope;
+  if (argc != 12) return fail(env, "expected (dy, x, gamma, beta, mean, var, dx, dgamma, dbeta, channels, eps, slope)"), nullptr;
+  if (!floatArgs(env, args, 9, names, a, len) || !bnShape(env, args + 9, len[1], &rows, &C, &eps, &slope)) return nullptr;
+  if (!lengths(env, len, names, 0, 1, len[1]) || !lengths(env, len, names, 6, 7, len[1]) || !lengths(env, len, names, 2, 6, C) ||
+      !lengths(env, len, names, 7, 9, C)) {
+    return nullptr;
+  }
+  pegasus::bn_leaky_backward(a[0], a[1], rows, C, a[2], a[3], a[4], a[5], eps, slope, a[6], a[7], a[8]);
+  return nullptr;
+}
+
 napi_value setThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -233,6 +300,8 @@ napi_value init(napi_env env, napi_value exports) {
   define(env, exports, "maxPool2x2", maxPool2x2);
   define(env, exports, "maxPool2x2Grad", maxPool2x2Grad);
   define(env, exports, "adam", adam);
+  define(env, exports, "bnLeaky", bnLeaky);
+  define(env, exports, "bnLeakyGrad", bnLeakyGrad);
   define(env, exports, "setThreads", setThreads);
   define(env, exports, "threads", threads);
   return exports;

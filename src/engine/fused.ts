@@ -4,6 +4,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 export const FUSED_ADAM = 'PegasusAdam';
+/** Training-mode batch-norm + LeakyReLU: {x, gamma, beta} -> [y, mean, variance (biased)] */
+export const FUSED_BN_LEAKY = 'PegasusBatchNormLeaky';
+/** Its gradient: {dy, x, gamma, beta, mean, variance} -> [dx, dgamma, dbeta] */
+export const FUSED_BN_LEAKY_GRAD = 'PegasusBatchNormLeakyGrad';
+
+export interface BatchNormLeakyAttrs { eps: number; slope: number }
 
 /** Adam's constants for one step, each rounded to float32 by the kernel as tfjs rounds them. */
 export interface AdamConstants {
@@ -26,4 +32,24 @@ export function hasFusedKernel(name: string): boolean {
 export function fusedAdam(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, k: AdamConstants): [tf.Tensor, tf.Tensor, tf.Tensor] {
   const out = tf.engine().runKernel(FUSED_ADAM, { p, m, v, g }, k as unknown as tf.NamedAttrMap) as tf.Tensor[];
   return [out[0]!, out[1]!, out[2]!];
+}
+
+/**
+ * lrelu(gamma * (x - mean) / sqrt(var + eps) + beta) with the batch's statistics, by the backend's
+ * fused kernels (check hasFusedKernel(FUSED_BN_LEAKY) first); x: [..., C], gamma and beta: [C].
+ * onStats sees the batch mean and biased variance (for running statistics).
+ */
+export function fusedBatchNormLeaky<T extends tf.Tensor>(x: T, gamma: tf.Tensor1D, beta: tf.Tensor1D, attrs: BatchNormLeakyAttrs,
+  onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void): T {
+  const run = (name: string, inputs: tf.NamedTensorMap) => tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, mean, variance] = run(FUSED_BN_LEAKY, { x: xi, gamma: g, beta: b }) as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+    onStats?.(mean, variance);
+    save([xi, g, b, mean, variance]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [sx, sg, sb, sm, sv]: tf.Tensor[]) => run(FUSED_BN_LEAKY_GRAD, { dy, x: sx!, gamma: sg!, beta: sb!, mean: sm!, variance: sv! }),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x, gamma, beta) as T;
 }

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './backend.js';
 import { loadNative, nativeLoadError } from './native.js';
-import { FUSED_ADAM, fusedAdam, hasFusedKernel } from './fused.js';
+import { FUSED_ADAM, FUSED_BN_LEAKY, fusedAdam, hasFusedKernel } from './fused.js';
+import { ParamStore } from '../models/params.js';
+import { batchNormLeakyRelu, batchNormParams } from '../models/layers.js';
 import { adamComposed } from '../training/adam.js';
 import { CONV_CASES, checkFiniteDifferences, compareWithCpu, rnd, type ConvCase } from './kernels/cases.js';
 
@@ -148,4 +150,57 @@ test('the addon checks the fused Adam arguments', { skip }, () => {
   const a = new Float32Array(4);
   assert.throws(() => addon!.adam(a, a, a, new Float32Array(3), a, a, a, 1, 0.5, 0.5, 0.9, 0.1, 1, 1e-8), /g has another length than p/);
   assert.throws(() => (addon!.adam as unknown as (...x: unknown[]) => void)(a, a, a), /expected \(p, m, v, g/);
+});
+
+/** y, the running stats after one update, and the gradients of sum(y * dy) w.r.t. x, gamma, beta. */
+function bnLeakyRun(backend: string, shape: number[], values: Float32Array[], slope?: number) {
+  tf.setBackend(backend);
+  const c = shape.at(-1)!;
+  const store = new ParamStore();
+  const p = batchNormParams(store, 'bn', c, 1);
+  p.gamma.assign(tf.tensor1d(values[1]!));
+  p.beta.assign(tf.tensor1d(values[2]!));
+  const x = tf.tensor4d(values[0]!, shape as [number, number, number, number]), dy = tf.tensor(values[3]!, shape);
+  const f = (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+    p.gamma.assign(g as tf.Tensor1D);
+    p.beta.assign(b as tf.Tensor1D);
+    return batchNormLeakyRelu(xi as tf.Tensor4D, p, { training: true }, slope);
+  };
+  const y = batchNormLeakyRelu(x, p, { training: true }, slope);
+  const { grads } = tf.variableGrads(() => tf.sum(tf.mul(batchNormLeakyRelu(x, p, { training: true, updateStats: false }, slope), dy)), [p.gamma, p.beta]);
+  const dx = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(f(xi, p.gamma, p.beta), dy)))(x);
+  const out = [y, p.mean, p.variance, dx, grads[p.gamma.name]!, grads[p.beta.name]!].map((t) => t.dataSync().slice() as Float32Array);
+  store.dispose();
+  return out;
+}
+
+test('native fused batch-norm + LeakyReLU (and ReLU): forward, running stats and gradients match the composed ops on the CPU backend', { skip }, () => {
+  const cases: [number[], number | undefined][] = [[[8, 5, 5, 7], undefined], [[64, 8, 8, 130], undefined], [[16, 4, 4, 9], 0]];
+  for (const [shape, slope] of cases) {
+    const c = shape.at(-1)!, n = shape.reduce((a, b) => a * b);
+    tf.setBackend('cpu');
+    const values = [rnd([n]), tf.add(1, tf.mul(0.5, rnd([c]))), tf.mul(0.5, rnd([c])), rnd([n])].map((t) => t.dataSync().slice() as Float32Array);
+    values[0] = values[0]!.map((v, i) => v * 2 + (i % c) * 0.1); // channels with their own mean
+    const ref = bnLeakyRun('cpu', shape, values, slope);
+    const got = bnLeakyRun('wasm', shape, values, slope);
+    assert.ok(hasFusedKernel(FUSED_BN_LEAKY));
+    ['y', 'running mean', 'running var', 'dx', 'dgamma', 'dbeta'].forEach((name, i) => {
+      let scale = 0, worst = 0;
+      ref[i]!.forEach((v, j) => { scale = Math.max(scale, Math.abs(v)); worst = Math.max(worst, Math.abs(got[i]![j]! - v)); });
+      const err = worst / scale;
+      assert.ok(err < 2e-5, `${shape} slope ${slope} ${name}: max error ${err} of the largest value`);
+    });
+  }
+});
+
+test('native fused batch-norm + LeakyReLU gives the same bits on any thread count', { skip }, () => {
+  const shape = [64, 8, 8, 37], n = 64 * 8 * 8 * 37;
+  tf.setBackend('cpu');
+  const values = [rnd([n]), rnd([37]), rnd([37]), rnd([n])].map((t) => t.dataSync().slice() as Float32Array);
+  addon!.setThreads(1);
+  const one = bnLeakyRun('wasm', shape, values);
+  addon!.setThreads(3);
+  const three = bnLeakyRun('wasm', shape, values);
+  addon!.setThreads(2);
+  assert.deepEqual(three, one);
 });

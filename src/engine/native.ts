@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, type ConvAttrs } from './kernels/conv-geometry.js';
-import { FUSED_ADAM, type AdamConstants } from './fused.js';
+import { FUSED_ADAM, FUSED_BN_LEAKY, FUSED_BN_LEAKY_GRAD, type AdamConstants, type BatchNormLeakyAttrs } from './fused.js';
 
 export const NATIVE_ADDON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build', 'Release', 'pegasus_native.node');
 
@@ -21,6 +21,10 @@ interface Addon {
   maxPool2x2Grad(x: Float32Array, dy: Float32Array, dims: Int32Array, dx: Float32Array): void;
   adam(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, p1: Float32Array, m1: Float32Array, v1: Float32Array,
     stepSize: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, c2: number, eps: number): void;
+  bnLeaky(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array,
+    channels: number, eps: number, slope: number): void;
+  bnLeakyGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array, variance: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, channels: number, eps: number, slope: number): void;
   setThreads(n: number): void; threads(): number;
 }
 
@@ -132,6 +136,29 @@ function adamKernel(a: Addon): tf.KernelFunc {
   }) as unknown as tf.KernelFunc;
 }
 
+/** Fused batch-norm + LeakyReLU and its gradient (src/engine/fused.ts names inputs and outputs). */
+function batchNormLeakyKernels(a: Addon): Record<string, tf.KernelFunc> {
+  type Args<I extends string> = { inputs: Record<I, TensorInfo>; attrs: BatchNormLeakyAttrs; backend: WasmBackend };
+  const forward = ({ inputs: { x, gamma, beta }, attrs, backend }: Args<'x' | 'gamma' | 'beta'>) => {
+    float32(x, gamma, beta);
+    const c = x.shape.at(-1)!;
+    const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([c], 'float32'), backend.makeOutput([c], 'float32')];
+    const [y, mean, variance] = outs.map((t) => backend.typedArrayFromHeap(t));
+    const heap = (t: TensorInfo) => backend.typedArrayFromHeap(t);
+    a.bnLeaky(heap(x), heap(gamma), heap(beta), y!, mean!, variance!, c, attrs.eps, attrs.slope);
+    return outs;
+  };
+  const grad = ({ inputs: { dy, x, gamma, beta, mean, variance }, attrs, backend }: Args<'dy' | 'x' | 'gamma' | 'beta' | 'mean' | 'variance'>) => {
+    float32(dy, x, gamma, beta, mean, variance);
+    const c = x.shape.at(-1)!;
+    const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([c], 'float32'), backend.makeOutput([c], 'float32')];
+    const heap = (t: TensorInfo) => backend.typedArrayFromHeap(t);
+    a.bnLeakyGrad(heap(dy), heap(x), heap(gamma), heap(beta), heap(mean), heap(variance), heap(outs[0]!), heap(outs[1]!), heap(outs[2]!), c, attrs.eps, attrs.slope);
+    return outs;
+  };
+  return { [FUSED_BN_LEAKY]: forward as unknown as tf.KernelFunc, [FUSED_BN_LEAKY_GRAD]: grad as unknown as tf.KernelFunc };
+}
+
 /** The kernels registered on 'wasm' before ours, so that reinstalling never wraps a wrapper. */
 const stockKernels = new Map<string, tf.KernelFunc>();
 
@@ -178,6 +205,7 @@ function kernels(a: Addon): Record<string, tf.KernelFunc> {
     Mean: channelReduction(a, stock('Mean'), true),
     ...maxPoolKernels(a),
     [FUSED_ADAM]: adamKernel(a),
+    ...batchNormLeakyKernels(a),
   };
 }
 

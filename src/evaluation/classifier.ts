@@ -8,7 +8,7 @@
 //   head   global max pool -> features [n, 8w] -> linear(8w -> 10) * 0.125
 // Every conv: no bias, batch-norm, ReLU. Input: [n, 32, 32, 3] in [-1, 1].
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNorm, batchNormParams, type BatchNormParams, type ForwardContext } from '../models/layers.js';
+import { batchNormLeakyRelu, batchNormParams, type BatchNormParams, type ForwardContext } from '../models/layers.js';
 import { ParamStore, seedFor } from '../models/params.js';
 
 export interface ClassifierShape { width: number; classes: number }
@@ -29,7 +29,7 @@ function convBn(store: ParamStore, name: string, cin: number, cout: number, seed
 }
 
 function apply(l: ConvBn, x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-  return tf.relu(batchNorm(tf.conv2d(x, l.w as tf.Tensor4D, 1, 'same'), l.bn, ctx));
+  return batchNormLeakyRelu(tf.conv2d(x, l.w as tf.Tensor4D, 1, 'same'), l.bn, ctx, 0); // ReLU
 }
 
 const pool = (x: tf.Tensor4D): tf.Tensor4D => tf.maxPool(x, 2, 2, 'valid');

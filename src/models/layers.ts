@@ -1,6 +1,7 @@
 // The layers the GANs are made of, as plain functions over a ParamStore. NHWC everywhere;
 // conv filters are [kh, kw, in, out], transposed-conv filters [kh, kw, out, in] (tfjs layout).
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_BN_LEAKY, fusedBatchNormLeaky, hasFusedKernel } from '../engine/fused.js';
 import { type ParamStore, seedFor } from './params.js';
 
 export interface ForwardContext {
@@ -85,4 +86,19 @@ export const LEAKY_SLOPE = 0.2;
 
 export function leakyRelu(x: tf.Tensor4D): tf.Tensor4D {
   return tf.leakyRelu(x, LEAKY_SLOPE);
+}
+
+/**
+ * LeakyReLU(batchNorm(x)) with the given slope (0: ReLU); in training one fused kernel each way
+ * where the backend has them.
+ */
+export function batchNormLeakyRelu(x: tf.Tensor4D, p: BatchNormParams, ctx: ForwardContext, slope = LEAKY_SLOPE): tf.Tensor4D {
+  if (!ctx.training || !hasFusedKernel(FUSED_BN_LEAKY)) {
+    const y = batchNorm(x, p, ctx);
+    return slope === 0 ? tf.relu(y) : tf.leakyRelu(y, slope);
+  }
+  const count = x.size / x.shape[3];
+  return fusedBatchNormLeaky(x, p.gamma as tf.Tensor1D, p.beta as tf.Tensor1D, { eps: BN_EPS, slope }, (mean, variance) => {
+    if (ctx.updateStats !== false) updateRunningStats(p, mean, variance, count);
+  });
 }
