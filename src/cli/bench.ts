@@ -44,7 +44,7 @@ export const benchCommand = defineCommand({
     console.log(`size | pegasus ms/step | GFLOP/s | % of ${peak} GFLOP/s peak | PyTorch ms/step (threads) | ratio (pegasus / PyTorch)`);
     for (const size of args.sizes.split(',').map(Number) as (32 | 64)[]) {
       if (size !== 32 && size !== 64) throw new Error(`--sizes: ${size} is not 32 or 64`);
-      const ours = benchStep(size, steps, warmup);
+      const ours = await benchStep(size, steps, warmup);
       let torchCell = 'skipped', ratio = '-';
       if (args.torch) {
         const t = torchStep(size, info.threads, steps, warmup);

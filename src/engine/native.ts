@@ -1,9 +1,8 @@
-// The project's native conv kernels (native/, built by `npm install` with node-gyp) slotted into
-// the wasm backend: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter run as packed AVX-512
-// GEMMs directly on the wasm heap (no copies), and so do per-channel Sum / Mean and 2x2 max
-// pooling; every other op
-// stays on wasm. Model code does
-// not change: it still calls tf.conv2d and friends on the backend named 'wasm'.
+// The project's native kernels (native/, built by `npm install` with node-gyp) slotted into the
+// wasm backend, all working directly on the wasm heap (no copies): Conv2D, Conv2DBackpropInput
+// and Conv2DBackpropFilter as packed AVX-512 GEMMs, per-channel Sum / Mean, 2x2 max pooling, and
+// the fused kernels of src/engine/fused.ts (Adam, batch-norm + LeakyReLU both ways). Every other op
+// stays on wasm. Model code does not change: it calls tfjs ops on the backend named 'wasm'.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,9 +142,8 @@ function batchNormLeakyKernels(a: Addon): Record<string, tf.KernelFunc> {
     float32(x, gamma, beta);
     const c = x.shape.at(-1)!;
     const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([c], 'float32'), backend.makeOutput([c], 'float32')];
-    const [y, mean, variance] = outs.map((t) => backend.typedArrayFromHeap(t));
     const heap = (t: TensorInfo) => backend.typedArrayFromHeap(t);
-    a.bnLeaky(heap(x), heap(gamma), heap(beta), y!, mean!, variance!, c, attrs.eps, attrs.slope);
+    a.bnLeaky(heap(x), heap(gamma), heap(beta), heap(outs[0]!), heap(outs[1]!), heap(outs[2]!), c, attrs.eps, attrs.slope);
     return outs;
   };
   const grad = ({ inputs: { dy, x, gamma, beta, mean, variance }, attrs, backend }: Args<'dy' | 'x' | 'gamma' | 'beta' | 'mean' | 'variance'>) => {

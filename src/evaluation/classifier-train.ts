@@ -80,9 +80,9 @@ export interface ClassifierTrainOptions {
 
 export interface ClassifierTrainResult { steps: number; testAccuracy: number; seconds: number; checkpoint: string }
 
-function save(file: string, step: number, cfg: ClassifierTrainConfig, model: Classifier, opt: Sgd, extra: { classes: string[]; testAccuracy: number }): Promise<void> {
+async function save(file: string, step: number, cfg: ClassifierTrainConfig, model: Classifier, opt: Sgd, extra: { classes: string[]; testAccuracy: number }): Promise<void> {
   return saveCheckpoint(file, step, { kind: 'classifier', config: cfg, ...extra },
-    new Map([...prefixed('C/', model.params.snapshot()), ...prefixed('opt/', opt.state())]));
+    new Map([...prefixed('C/', await model.params.snapshot()), ...prefixed('opt/', await opt.state())]));
 }
 
 /** The command line that trains a classifier with this config (the defaults' flags spelled out). */

@@ -43,7 +43,7 @@ export async function shipGenerator(o: { checkpoint: string; out: string; classi
   const gen = loadGenerator(ck, o.checkpoint);
   const ev = loadEvaluator(o.classifier);
   try {
-    const weights = gen.gan.g.params.snapshot();
+    const weights = await gen.gan.g.params.snapshot();
     const ref = evenlySpacedRows((await realReference(ev, o.data, gen.spec.classes)).features, o.referenceImages ?? 2000);
     const meta = {
       kind: 'generator', config: ck.meta.config,

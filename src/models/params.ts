@@ -3,6 +3,16 @@
 // names are global and auto-generated).
 import * as tf from '@tensorflow/tfjs-core';
 
+/**
+ * Named tensors copied out of the backend. Asynchronous reads work on every backend (WebGPU in
+ * Node has no synchronous read).
+ */
+export async function readTensors(named: Iterable<[string, tf.Tensor]>): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+  const list = [...named];
+  const data = await Promise.all(list.map(([, t]) => t.data() as Promise<Float32Array>));
+  return new Map(list.map(([name, t], i) => [name, { shape: t.shape.slice(), data: data[i]! }]));
+}
+
 export interface Param {
   readonly name: string;
   readonly variable: tf.Variable;
@@ -45,10 +55,8 @@ export class ParamStore {
   }
 
   /** Copies every parameter and buffer out of the backend. */
-  snapshot(): Map<string, { shape: number[]; data: Float32Array }> {
-    const out = new Map<string, { shape: number[]; data: Float32Array }>();
-    for (const p of this.all()) out.set(p.name, { shape: p.variable.shape.slice(), data: p.variable.dataSync() as Float32Array });
-    return out;
+  snapshot(): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+    return readTensors(this.all().map((p) => [p.name, p.variable]));
   }
 
   /** Loads values by name; every parameter must be present with the same shape. */

@@ -19,7 +19,7 @@ test('Adam: two steps by hand (a constant gradient moves each weight by lr again
   opt.apply(g);
   w = store.get('w').variable.dataSync();
   assert.ok(Math.abs(w[0]! - 0.8) < 1e-6 && Math.abs(w[1]! + 1.8) < 1e-6, `${w}`);
-  const m = opt.state().get('w.m')!.data;
+  const m = (await opt.state()).get('w.m')!.data;
   assert.ok(Math.abs(m[0]! - 0.095) < 1e-7 && Math.abs(m[1]! + 0.0475) < 1e-7, `${m}`);
   opt.dispose();
   store.dispose();

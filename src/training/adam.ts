@@ -1,7 +1,7 @@
 // Adam (Kingma & Ba), PyTorch's formulation, over named parameters so that its state lives in
 // checkpoints under the same names as the weights, and a frozen parameter is simply not in the list.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Param } from '../models/params.js';
+import { readTensors, type Param } from '../models/params.js';
 import { loadSlot, zeroSlot } from './sgd.js';
 import { FUSED_ADAM, fusedAdam, hasFusedKernel, type AdamConstants } from '../engine/fused.js';
 
@@ -42,13 +42,8 @@ export class Adam {
     }
   }
 
-  state(): Map<string, { shape: number[]; data: Float32Array }> {
-    const out = new Map<string, { shape: number[]; data: Float32Array }>();
-    for (const [name, s] of this.slots) {
-      out.set(`${name}.m`, { shape: s.m.shape.slice(), data: s.m.dataSync() as Float32Array });
-      out.set(`${name}.v`, { shape: s.v.shape.slice(), data: s.v.dataSync() as Float32Array });
-    }
-    return out;
+  state(): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+    return readTensors([...this.slots].flatMap(([name, s]): [string, tf.Tensor][] => [[`${name}.m`, s.m], [`${name}.v`, s.v]]));
   }
 
   loadState(step: number, values: Map<string, { shape: number[]; data: Float32Array }>, origin: string): void {

@@ -30,14 +30,14 @@ function benchSetup(size: 32 | 64, batch: number) {
   return { gan, opts, x, cfg, dispose };
 }
 
-export function benchStep(size: 32 | 64, steps: number, warmup: number, batch = 64): BenchRow {
+export async function benchStep(size: 32 | 64, steps: number, warmup: number, batch = 64): Promise<BenchRow> {
   const { gan, opts, x, cfg, dispose } = benchSetup(size, batch);
   const times: number[] = [];
   let tensors = 0;
   let stable = true;
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
-    trainStep(gan, opts, [{ x }], cfg, i);
+    await trainStep(gan, opts, [{ x }], cfg, i);
     const dt = performance.now() - t0;
     if (i >= warmup) times.push(dt);
     const n = tf.memory().numTensors;
@@ -69,9 +69,9 @@ export interface StepProfile { size: 32 | 64; wallMs: number; kernels: KernelTim
 /** One training step under tf.profile: time per kernel name (after a warm-up step). */
 export async function profileStep(size: 32 | 64, batch = 64): Promise<StepProfile> {
   const { gan, opts, x, cfg, dispose } = benchSetup(size, batch);
-  trainStep(gan, opts, [{ x }], cfg, 0);
+  await trainStep(gan, opts, [{ x }], cfg, 0);
   const t0 = performance.now();
-  const info = await tf.profile(() => { trainStep(gan, opts, [{ x }], cfg, 1); });
+  const info = await tf.profile(async () => { await trainStep(gan, opts, [{ x }], cfg, 1); });
   const wallMs = performance.now() - t0;
   const by = new Map<string, KernelTime>();
   for (const k of info.kernels) {

@@ -4,7 +4,7 @@
 // The warm-up (t = updates so far) keeps the average from being dominated by the random init.
 // Only trainable parameters are averaged; buffers (batch-norm running stats) stay G's own.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Param } from '../models/params.js';
+import { readTensors, type Param } from '../models/params.js';
 import type { TensorMap } from './checkpoint.js';
 import { loadSlot } from './sgd.js';
 
@@ -49,10 +49,8 @@ export class WeightEma {
     for (const p of this.params) p.variable.assign(this.avg.get(p.name)!);
   }
 
-  state(): TensorMap {
-    const out: TensorMap = new Map();
-    for (const [name, a] of this.avg) out.set(name, { shape: a.shape.slice(), data: a.dataSync() as Float32Array });
-    return out;
+  state(): Promise<TensorMap> {
+    return readTensors(this.avg);
   }
 
   loadState(updates: number, values: TensorMap, origin: string): void {

@@ -40,13 +40,13 @@ export function createSession(config: Config): Session {
   };
 }
 
-export function sessionTensors(s: Session): TensorMap {
+export async function sessionTensors(s: Session): Promise<TensorMap> {
   return new Map([
-    ...prefixed('G/', s.gan.g.params.snapshot()),
-    ...prefixed('D/', s.gan.d.params.snapshot()),
-    ...prefixed('optG/', s.opts.g.state()),
-    ...prefixed('optD/', s.opts.d.state()),
-    ...(s.ema ? prefixed('Gema/', s.ema.state()) : []),
+    ...prefixed('G/', await s.gan.g.params.snapshot()),
+    ...prefixed('D/', await s.gan.d.params.snapshot()),
+    ...prefixed('optG/', await s.opts.g.state()),
+    ...prefixed('optD/', await s.opts.d.state()),
+    ...(s.ema ? prefixed('Gema/', await s.ema.state()) : []),
   ]);
 }
 
@@ -56,7 +56,7 @@ export function sessionMeta(s: Session): Record<string, unknown> {
 }
 
 export async function saveSession(file: string, s: Session, extra: Record<string, unknown> = {}): Promise<void> {
-  await saveCheckpoint(file, s.step, { ...sessionMeta(s), ...extra }, sessionTensors(s));
+  await saveCheckpoint(file, s.step, { ...sessionMeta(s), ...extra }, await sessionTensors(s));
 }
 
 /** The config a checkpoint was trained with. */

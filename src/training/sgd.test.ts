@@ -19,10 +19,10 @@ test('Nesterov SGD with weight decay: two steps by hand', async () => {
   // g' = [0.5886, 0.2943]; buf = 0.9 [0.6, 0.3] + g' = [1.1286, 0.5643]; dir = g' + 0.9 buf = [1.60434, 0.80217]
   w = store.get('w').variable.dataSync();
   assert.ok(Math.abs(w[0]! - (0.886 - 0.160434)) < 1e-6 && Math.abs(w[1]! - (-2.057 - 0.080217)) < 1e-6, `${w}`);
-  const saved = opt.state();
+  const saved = await opt.state();
   const other = new Sgd(store.trainable(), { momentum: 0.9, nesterov: true, weightDecay: 0.1 });
   other.loadState(opt.step, saved, 'test');
-  assert.deepEqual(Array.from(other.state().get('w.momentum')!.data), Array.from(saved.get('w.momentum')!.data));
+  assert.deepEqual(Array.from((await other.state()).get('w.momentum')!.data), Array.from(saved.get('w.momentum')!.data));
   assert.throws(() => other.loadState(1, new Map(), 'ck.bin'), /ck\.bin: optimizer state w\.momentum missing/);
   opt.dispose();
   other.dispose();

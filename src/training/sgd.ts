@@ -2,7 +2,7 @@
 //   g += wd * w;  buf = mu * buf + g;  w -= lr * (nesterov ? g + mu * buf : buf)
 // The learning rate is given per step (schedules live with the caller).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Param } from '../models/params.js';
+import { readTensors, type Param } from '../models/params.js';
 
 export interface SgdConfig { momentum: number; nesterov: boolean; weightDecay: number }
 
@@ -49,10 +49,8 @@ export class Sgd {
     }
   }
 
-  state(): Map<string, { shape: number[]; data: Float32Array }> {
-    const out = new Map<string, { shape: number[]; data: Float32Array }>();
-    for (const [name, b] of this.bufs) out.set(`${name}.momentum`, { shape: b.shape.slice(), data: b.dataSync() as Float32Array });
-    return out;
+  state(): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+    return readTensors([...this.bufs].map(([name, b]): [string, tf.Tensor] => [`${name}.momentum`, b]));
   }
 
   loadState(step: number, values: Map<string, { shape: number[]; data: Float32Array }>, origin: string): void {

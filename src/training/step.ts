@@ -35,20 +35,23 @@ export interface StepStats {
 export interface Optimizers { d: Adam; g: Adam }
 
 /** Gradients of f w.r.t. the given parameters, keyed by parameter name. */
-function gradsByName(f: () => tf.Scalar, params: Param[]): { value: tf.Scalar; grads: Map<string, tf.Tensor> } {
-  const { value, grads } = tf.variableGrads(f, params.map((p) => p.variable));
+function gradsByName(f: () => tf.Scalar, params: Param[]): { grads: Map<string, tf.Tensor> } {
+  const { grads } = tf.variableGrads(f, params.map((p) => p.variable));
   const out = new Map<string, tf.Tensor>();
   for (const p of params) {
     const g = grads[p.variable.name];
     if (g) out.set(p.name, g);
   }
-  return { value, grads: out };
+  return { grads: out };
 }
 
-const meanSigmoid = (logits: tf.Tensor1D): number => tf.tidy(() => tf.mean(tf.sigmoid(logits)).dataSync()[0]!);
+const meanSigmoid = (logits: tf.Tensor1D): tf.Scalar => tf.mean(tf.sigmoid(logits));
 
-/** D update on one real batch; `step` picks this update's noise and targets. Returns the stats of D. */
-export function discriminatorStep(gan: Gan, opt: Adam, real: RealBatch, cfg: StepConfig, step: number) {
+/**
+ * D update on one real batch; `step` picks this update's noise and targets. Returns D's numbers
+ * packed in one tensor for one read: [lossD, lossDReal, lossDFake, D(x), D(G(z))].
+ */
+export function discriminatorStep(gan: Gan, opt: Adam, real: RealBatch, cfg: StepConfig, step: number): tf.Tensor1D {
   const n = real.x.shape[0];
   if (gan.conditional && !real.cond) throw new Error('a conditional GAN needs the class bit of each real image');
   return tf.tidy(() => {
@@ -58,45 +61,51 @@ export function discriminatorStep(gan: Gan, opt: Adam, real: RealBatch, cfg: Ste
     const yReal = targets(n, true, cfg.labels, cfg.seed, step);
     const yFake = targets(n, false, cfg.labels, cfg.seed, step);
     gan.d.powerIterate();
-    let lossReal = 0, lossFake = 0, dx = 0, dgz = 0;
-    const { value, grads } = gradsByName(() => {
+    let stats: tf.Tensor1D | undefined;
+    const { grads } = gradsByName(() => {
       const realLogits = gan.d.forward(real.x, { training: true }, real.cond);
       const fakeLogits = gan.d.forward(fake, { training: true }, fakeCond);
       const lr = discriminatorLoss(cfg.loss, realLogits, yReal);
       const lf = discriminatorLoss(cfg.loss, fakeLogits, yFake);
-      lossReal = lr.dataSync()[0]!;
-      lossFake = lf.dataSync()[0]!;
-      dx = meanSigmoid(realLogits);
-      dgz = meanSigmoid(fakeLogits);
-      return tf.add(lr, lf) as tf.Scalar;
+      const total = tf.add(lr, lf) as tf.Scalar;
+      stats = tf.keep(tf.stack([total, lr, lf, meanSigmoid(realLogits), meanSigmoid(fakeLogits)]) as tf.Tensor1D);
+      return total;
     }, opt.params);
     opt.apply(grads);
-    return { lossD: value.dataSync()[0]!, lossDReal: lossReal, lossDFake: lossFake, dx, dgz1: dgz };
+    return stats!;
   });
 }
 
-/** G update: G(z) is recomputed on the tape (tfjs cannot keep the D step's graph). */
-export function generatorStep(gan: Gan, opt: Adam, cfg: StepConfig, step: number) {
+/** G update: G(z) is recomputed on the tape (tfjs cannot keep the D step's graph). Returns [lossG, D(G(z))]. */
+export function generatorStep(gan: Gan, opt: Adam, cfg: StepConfig, step: number): tf.Tensor1D {
   return tf.tidy(() => {
     const z = noise(cfg.batchSize, gan.g.nz, cfg.seed, step, 'z-g');
     const fakeCond = gan.conditional ? classBits(cfg.batchSize, cfg.seed, step, 'c-g') : undefined;
-    let dgz2 = 0;
-    const { value, grads } = gradsByName(() => {
+    let stats: tf.Tensor1D | undefined;
+    const { grads } = gradsByName(() => {
       const logits = gan.d.forward(gan.g.forward(z, { training: true }, fakeCond), { training: true }, fakeCond);
-      dgz2 = meanSigmoid(logits);
-      return generatorLoss(cfg.loss, logits);
+      const loss = generatorLoss(cfg.loss, logits);
+      stats = tf.keep(tf.stack([loss, meanSigmoid(logits)]) as tf.Tensor1D);
+      return loss;
     }, opt.params);
     opt.apply(grads);
-    return { lossG: value.dataSync()[0]!, dgz2 };
+    return stats!;
   });
 }
 
-/** D steps (one per real batch given, the seed uses one) then one G step. */
-export function trainStep(gan: Gan, opts: Optimizers, reals: RealBatch[], cfg: StepConfig, step: number): StepStats {
-  let d = { lossD: 0, lossDReal: 0, lossDFake: 0, dx: 0, dgz1: 0 };
+/**
+ * D steps (one per real batch given, the seed uses one) then one G step. The step's numbers are
+ * read once, asynchronously, at the end (the only read: WebGPU in Node cannot read synchronously).
+ */
+export async function trainStep(gan: Gan, opts: Optimizers, reals: RealBatch[], cfg: StepConfig, step: number): Promise<StepStats> {
+  let d: tf.Tensor1D | undefined;
   reals.forEach((real, k) => {
+    d?.dispose();
     d = discriminatorStep(gan, opts.d, real, cfg, step * reals.length + k);
   });
+  if (!d) throw new Error('a training step needs at least one real batch');
   const g = generatorStep(gan, opts.g, cfg, step);
-  return { ...d, ...g };
+  const [dv, gv] = await Promise.all([d.data(), g.data()]);
+  tf.dispose([d, g]);
+  return { lossD: dv[0]!, lossDReal: dv[1]!, lossDFake: dv[2]!, dx: dv[3]!, dgz1: dv[4]!, lossG: gv[0]!, dgz2: gv[1]! };
 }

@@ -109,7 +109,7 @@ async function loop(s: Session, loader: Loader, o: LoopOptions): Promise<TrainRe
     while (s.step < total) {
       const step = s.step;
       const reals = await realBatches(loader, step, cfg.train.dSteps, s.gan.conditional);
-      last = trainStep(s.gan, s.opts, reals, { batchSize: cfg.train.batchSize, loss: cfg.train.loss, labels: { soft: cfg.train.softLabels, flip: cfg.train.labelFlip }, seed: cfg.seed }, step);
+      last = await trainStep(s.gan, s.opts, reals, { batchSize: cfg.train.batchSize, loss: cfg.train.loss, labels: { soft: cfg.train.softLabels, flip: cfg.train.labelFlip }, seed: cfg.seed }, step);
       tf.dispose(reals.flatMap((r) => (r.cond ? [r.x, r.cond] : [r.x])));
       s.ema?.update();
       s.step++;

@@ -34,14 +34,14 @@ function brightness(s: ReturnType<typeof createSession>, c: number): number {
   });
 }
 
-test('cbn-proj: sweeping the class bit from 0 to 1 moves the output monotonically towards the planted class', (t) => {
+test('cbn-proj: sweeping the class bit from 0 to 1 moves the output monotonically towards the planted class', async (t) => {
     const c = tiny({ model: { arch: 'cbn-proj' } });
     const s = createSession(c);
     const sweep = [0, 0.2, 0.4, 0.6, 0.8, 1];
     const untrained = sweep.map((b) => brightness(s, b));
     for (let i = 0; i < 200; i++) {
       const real = plantedBatch(i);
-      trainStep(s.gan, s.opts, [real], stepCfg(c), i);
+      await trainStep(s.gan, s.opts, [real], stepCfg(c), i);
       tf.dispose([real.x, real.cond]);
     }
     const levels = sweep.map((b) => brightness(s, b));
@@ -72,14 +72,14 @@ for (const arch of ['cdcgan', 'sncdcgan'] as const) {
   });
 }
 
-test("FreezeD: D's first k layers keep their weights while D's other layers and G train", () => {
+test("FreezeD: D's first k layers keep their weights while D's other layers and G train", async () => {
   const c = tiny({ model: { arch: 'dcgan' }, train: { freezeD: 2 } });
   const s = createSession(c);
   const weights = () => new Map(s.gan.d.params.trainable().concat(s.gan.g.params.trainable()).map((p) => [p.name, Array.from(p.variable.dataSync())]));
   const before = weights();
   for (let i = 0; i < 3; i++) {
     const { x } = plantedBatch(i);
-    trainStep(s.gan, s.opts, [{ x }], stepCfg(c), i);
+    await trainStep(s.gan, s.opts, [{ x }], stepCfg(c), i);
     x.dispose();
   }
   const after = weights();

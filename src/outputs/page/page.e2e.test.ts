@@ -39,7 +39,7 @@ const consoleErrors: string[] = [];
 
 async function tinyClassifier(file: string): Promise<void> {
   const model = buildClassifier({ width: 4, classes: 10 }, 3);
-  await saveCheckpoint(file, 0, { kind: 'classifier', config: { width: 4, seed: 3 }, classes: CIFAR10_CLASSES, testAccuracy: 0.1 }, prefixed('C/', model.params.snapshot()), 'float16');
+  await saveCheckpoint(file, 0, { kind: 'classifier', config: { width: 4, seed: 3 }, classes: CIFAR10_CLASSES, testAccuracy: 0.1 }, prefixed('C/', await model.params.snapshot()), 'float16');
   model.params.dispose();
 }
 
