@@ -63,6 +63,8 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--freeze-d", action="store_true",
                    help="no D weight gradients in the G step (default: computed, as pytorch/examples does)")
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                   help="cpu (default) or cuda: the reference for pegasus --backend webgpu on a GPU machine")
     p.add_argument("--json", action="store_true", help="print one JSON line instead of text")
     a = p.parse_args(argv)
     for name in ("threads", "steps", "batch", "nz", "ngf", "ndf"):
@@ -129,24 +131,28 @@ def main(argv=None):
     except RuntimeError:
         pass  # already set (only allowed before any parallel work)
     torch.manual_seed(a.seed)
+    if a.device == "cuda" and not torch.cuda.is_available():
+        print("--device cuda: this torch has no CUDA device", file=sys.stderr)
+        return 1
+    dev = torch.device(a.device)
 
-    net_g = generator(a.size, a.nz, a.ngf)
-    net_d = discriminator(a.size, a.ndf)
+    net_g = generator(a.size, a.nz, a.ngf).to(dev)
+    net_d = discriminator(a.size, a.ndf).to(dev)
     net_g.apply(weights_init)
     net_d.apply(weights_init)
     criterion = nn.BCELoss()
     opt_d = torch.optim.Adam(net_d.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_g = torch.optim.Adam(net_g.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    real = torch.rand(a.batch, 3, a.size, a.size) * 2 - 1
-    ones = torch.full((a.batch,), 1.0)
-    zeros = torch.full((a.batch,), 0.0)
+    real = torch.rand(a.batch, 3, a.size, a.size, device=dev) * 2 - 1
+    ones = torch.full((a.batch,), 1.0, device=dev)
+    zeros = torch.full((a.batch,), 0.0, device=dev)
 
     def step():
         # (1) D: maximize log D(x) + log(1 - D(G(z))), real and fake as separate batches.
         net_d.zero_grad()
         err_real = criterion(net_d(real).view(-1), ones)
         err_real.backward()
-        fake = net_g(torch.randn(a.batch, a.nz, 1, 1))
+        fake = net_g(torch.randn(a.batch, a.nz, 1, 1, device=dev))
         err_fake = criterion(net_d(fake.detach()).view(-1), zeros)
         err_fake.backward()
         opt_d.step()
@@ -159,7 +165,7 @@ def main(argv=None):
         opt_g.step()
         if a.freeze_d:
             net_d.requires_grad_(True)
-        return (err_real + err_fake).item(), err_g.item()
+        return (err_real + err_fake).item(), err_g.item()  # .item() waits for the device
 
     for _ in range(a.warmup):
         step()
@@ -177,6 +183,7 @@ def main(argv=None):
     result = {
         "size": a.size,
         "threads": torch.get_num_threads(),
+        "device": a.device,
         "ms_per_step": round(med, 2),
         "torch": torch.__version__,
         "batch": a.batch,

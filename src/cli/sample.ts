@@ -29,7 +29,7 @@ export const sampleCommand = defineCommand({
     const s = openCheckpoint(args.checkpoint);
     try {
       if (bit !== undefined && !s.gan.conditional) throw new Error(`${args.checkpoint}: --bit needs a conditional model (this one is ${s.config.model.arch})`);
-      const { images, size } = sampleImages(s.gan, n, seed, bit);
+      const { images, size } = await sampleImages(s.gan, n, seed, bit);
       if (!args.single) {
         await writeGridPng(args.out, images, [n, size, size, 3], { cols: Math.ceil(Math.sqrt(n)), scale });
         console.log(`${args.out}: ${n} images of ${size}x${size} (seed ${seed})`);

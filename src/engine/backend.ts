@@ -2,6 +2,7 @@
 // which backend runs them; a faster backend slots in here.
 //   native: the wasm backend with the project's native conv kernels (native/, AVX-512 GEMMs)
 //   wasm:   tfjs-backend-wasm (threaded SIMD) with the project's own wasm conv-gradient kernels
+//   webgpu: tfjs-backend-webgpu on Dawn (src/engine/webgpu.ts): the GPU path; software GL without a GPU
 //   cpu:    tfjs's pure-JS backend, a reference for tests
 //   auto:   native where its addon is built, else wasm
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,10 +11,11 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's Node bundle registers no gradient functions; the union package's bundle does.
 import '@tensorflow/tfjs';
 import { setupWasm } from './wasm.js';
+import { setupWebgpu } from './webgpu.js';
 import { installWasmKernels } from './kernels/index.js';
 import { installNativeKernels, loadNative } from './native.js';
 
-export const BACKENDS = ['auto', 'native', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'native', 'wasm', 'webgpu', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type ResolvedBackend = Exclude<BackendName, 'auto'>;
 
@@ -43,6 +45,9 @@ export async function initBackend(requested: BackendName = 'auto', threads = def
     installWasmKernels();
     if (name === 'native') installNativeKernels(threads);
     active = { name, detail: name === 'native' ? `native conv kernels + wasm ${w.binary}` : `wasm ${w.binary}`, threads: w.threads };
+  } else if (name === 'webgpu') {
+    const w = await setupWebgpu();
+    active = { name, detail: `webgpu on ${w.adapter}`, threads: 0 };
   } else {
     await tf.setBackend('cpu');
     active = { name, detail: 'tfjs cpu (pure JS, reference only)', threads: 1 };

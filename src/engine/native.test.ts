@@ -29,15 +29,15 @@ before(async () => {
 });
 
 for (const c of [...CONV_CASES, ...BLOCKING]) {
-  test(`native kernels match the CPU backend: ${c.name}`, { skip }, () => {
-    const err = compareWithCpu(c, 'wasm');
+  test(`native kernels match the CPU backend: ${c.name}`, { skip }, async () => {
+    const err = await compareWithCpu(c, 'wasm');
     assert.ok(err < 1e-5, `max rel err ${err}`);
   });
 }
 
-test('native kernels match finite differences', { skip }, () => {
+test('native kernels match finite differences', { skip }, async () => {
   tf.setBackend('wasm');
-  for (const c of CONV_CASES) checkFiniteDifferences(c);
+  for (const c of CONV_CASES) await checkFiniteDifferences(c);
 });
 
 test('native forward conv with dilation matches the CPU backend', { skip }, () => {

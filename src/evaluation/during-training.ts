@@ -13,23 +13,23 @@ export interface TrainingEvalConfig { every: number; samples: number; realSample
 
 export interface TrainingEvaluator {
   /** { cifarFid, kid } of the generator now. */
-  measure(gan: Gan, seed: number, step: number): Record<string, number>;
+  measure(gan: Gan, seed: number, step: number): Promise<Record<string, number>>;
   dispose(): void;
 }
 
-export function createTrainingEvaluator(cfg: TrainingEvalConfig, data: LabeledImages, log: (l: string) => void): TrainingEvaluator | null {
+export async function createTrainingEvaluator(cfg: TrainingEvalConfig, data: LabeledImages, log: (l: string) => void): Promise<TrainingEvaluator | null> {
   if (cfg.every <= 0) return null;
   if (!fs.existsSync(cfg.classifier)) {
     log(`metrics during training off: no classifier at ${cfg.classifier} (pegasus classifier train / export)`);
     return null;
   }
   const { model, classes } = openClassifier(cfg.classifier);
-  const real = referenceView(model, data, cfg.realSamples);
+  const real = await referenceView(model, data, cfg.realSamples);
   log(`metrics every ${cfg.every} steps: ${cfg.samples} samples vs ${real.features.n} real images (classifier ${cfg.classifier})`);
   return {
-    measure(gan, seed, step) {
-      const { images, size } = sampleImages(gan, cfg.samples, seed + 7 * step);
-      const m = compareSets(classifierView(model, images, size), real, classes, { subsets: 10, subsetSize: Math.min(500, cfg.samples), seed: step });
+    async measure(gan, seed, step) {
+      const { images, size } = await sampleImages(gan, cfg.samples, seed + 7 * step);
+      const m = await compareSets(await classifierView(model, images, size), real, classes, { subsets: 10, subsetSize: Math.min(500, cfg.samples), seed: step });
       return { cifarFid: m.cifarFid, kid: m.kid.mean };
     },
     dispose() {
@@ -39,7 +39,7 @@ export function createTrainingEvaluator(cfg: TrainingEvalConfig, data: LabeledIm
 }
 
 /** Up to `max` real images, evenly spaced through the set (it is ordered by class). */
-function referenceView(model: Classifier, data: LabeledImages, max: number): ClassifierView {
+function referenceView(model: Classifier, data: LabeledImages, max: number): Promise<ClassifierView> {
   const n = data.labels.length, k = Math.min(n, max);
   const idx = Array.from({ length: k }, (_, i) => Math.floor((i * n) / k));
   return classifierView(model, plainBatch(data.images, data.size, idx), data.size);

@@ -13,25 +13,27 @@ import { features as asFeatures, frechetDistance, gaussian, kid, type Features, 
 export interface ClassifierView { features: Features; probs: Float32Array; classes: number }
 
 /** Images [n, s, s, 3] in [-1, 1] (s = 32 or 64; 64 is averaged down to the classifier's 32). */
-export function classifierView(model: Classifier, images: Float32Array, size: number, batch = 250): ClassifierView {
+export async function classifierView(model: Classifier, images: Float32Array, size: number, batch = 250): Promise<ClassifierView> {
   const px = size * size * 3, n = images.length / px;
   const d = 8 * model.shape.width, k = model.shape.classes;
   const feats = new Float32Array(n * d), probs = new Float32Array(n * k);
   for (let i = 0; i < n; i += batch) {
     const m = Math.min(batch, n - i);
-    tf.tidy(() => {
+    const [f, p] = tf.tidy(() => {
       let x = tf.tensor4d(images.subarray(i * px, (i + m) * px), [m, size, size, 3]);
       if (size !== 32) x = tf.avgPool(x, size / 32, size / 32, 'valid');
       const out = model.forward(x, { training: false });
-      feats.set(out.features.dataSync(), i * d);
-      probs.set(tf.softmax(out.logits).dataSync(), i * k);
+      return [out.features, tf.softmax(out.logits)];
     });
+    feats.set(await f.data(), i * d);
+    probs.set(await p.data(), i * k);
+    tf.dispose([f, p]);
   }
   return { features: asFeatures(feats, d), probs, classes: k };
 }
 
 /** The classifier's view of real images (all of `data`, 32 px). */
-export function realView(model: Classifier, data: LabeledImages): ClassifierView {
+export function realView(model: Classifier, data: LabeledImages): Promise<ClassifierView> {
   return classifierView(model, plainBatch(data.images, data.size, Array.from(data.labels, (_, i) => i)), data.size);
 }
 
@@ -44,19 +46,21 @@ export function sampleLatent(nz: number, n: number, seed: number, j: number): tf
 }
 
 /** n images from G in [-1, 1]: z from (seed, 'eval'); conditional models draw the class bit 50/50 unless `bit` is given. */
-export function sampleImages(gan: Gan, n: number, seed: number, bit?: number): { images: Float32Array; size: number } {
+export async function sampleImages(gan: Gan, n: number, seed: number, bit?: number): Promise<{ images: Float32Array; size: number }> {
   const size = gan.g.imageSize, px = size * size * 3, batch = SAMPLE_BATCH;
   const images = new Float32Array(n * px);
   for (let i = 0; i < n; i += batch) {
     const m = Math.min(batch, n - i);
-    tf.tidy(() => {
+    const batchImages = tf.tidy(() => {
       const z = noise(m, gan.g.nz, seed, i, 'eval-z');
       const c = gan.conditional
         ? bit !== undefined ? tf.fill([m, 1], bit) as tf.Tensor2D : tf.cast(tf.less(tf.randomUniform([m, 1], 0, 1, 'float32', seed * 7919 + i), 0.5), 'float32') as tf.Tensor2D
         : undefined;
       // evaluation mode: batch-norm uses the running statistics, so an image does not depend on its batch
-      images.set(generate(gan, z, c, true).dataSync(), i * px);
+      return generate(gan, z, c, true);
     });
+    images.set(await batchImages.data(), i * px);
+    batchImages.dispose();
   }
   return { images, size };
 }
@@ -69,7 +73,7 @@ export interface SetMetrics {
   meanProbs: Record<string, number>;
 }
 
-export function compareSets(fake: ClassifierView, real: ClassifierView, classNames: string[], kidOpts: { subsets?: number; subsetSize?: number; seed?: number } = {}): SetMetrics {
+export async function compareSets(fake: ClassifierView, real: ClassifierView, classNames: string[], kidOpts: { subsets?: number; subsetSize?: number; seed?: number } = {}): Promise<SetMetrics> {
   const meanProbs: Record<string, number> = {};
   const n = fake.features.n;
   classNames.forEach((name, c) => {
@@ -80,7 +84,7 @@ export function compareSets(fake: ClassifierView, real: ClassifierView, classNam
   return {
     n,
     cifarFid: frechetDistance(gaussian(fake.features), gaussian(real.features)),
-    kid: kid(fake.features, real.features, kidOpts),
+    kid: await kid(fake.features, real.features, kidOpts),
     meanProbs,
   };
 }

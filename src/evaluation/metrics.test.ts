@@ -70,18 +70,18 @@ test('Fréchet distance of a set with itself is ~0; a shifted or rescaled set is
   assert.ok(fw > d * 0.2, `wider ${fw}`); // ~ 16 * (1.5 - 1)^2 = 4
 });
 
-test('KID: hand-computed MMD^2 on two points each; ~0 for one distribution, larger when shifted', () => {
+test('KID: hand-computed MMD^2 on two points each; ~0 for one distribution, larger when shifted', async () => {
   // d = 1, x = {0, 1}, y = {2, 3}: k(a, b) = (ab + 1)^3
   const x = features(Float32Array.from([0, 1]), 1), y = features(Float32Array.from([2, 3]), 1);
   const kxx = 1, kyy = 7 ** 3; // k(0,1) = 1, k(2,3) = 343
   const kxy = (1 + 1 + 27 + 64) / 4; // k(0,2)=1, k(0,3)=1, k(1,2)=27, k(1,3)=64
-  close(mmd2Unbiased(x, y, [0, 1], [0, 1]), kxx + kyy - 2 * kxy, 1e-12);
+  close(await mmd2Unbiased(x, y, [0, 1], [0, 1]), kxx + kyy - 2 * kxy, 1e-12);
   const d = 8;
   const a = features(normalSet(1500, d, 'a'), d), b = features(normalSet(1500, d, 'b'), d), c = features(normalSet(1500, d, 'b', 0.5), d);
-  const same = kid(a, b, { subsets: 20, subsetSize: 300, seed: 1 });
-  const far = kid(a, c, { subsets: 20, subsetSize: 300, seed: 1 });
+  const same = await kid(a, b, { subsets: 20, subsetSize: 300, seed: 1 });
+  const far = await kid(a, c, { subsets: 20, subsetSize: 300, seed: 1 });
   assert.ok(Math.abs(same.mean) < 3 * same.stderr + 1e-3, `same ${same.mean} +- ${same.stderr}`);
   assert.ok(far.mean > 10 * far.stderr && far.mean > 0.01, `far ${far.mean} +- ${far.stderr}`);
   assert.equal(same.subsetSize, 300);
-  assert.deepEqual(kid(a, b, { subsets: 5, subsetSize: 100, seed: 2 }), kid(a, b, { subsets: 5, subsetSize: 100, seed: 2 }));
+  assert.deepEqual(await kid(a, b, { subsets: 5, subsetSize: 100, seed: 2 }), await kid(a, b, { subsets: 5, subsetSize: 100, seed: 2 }));
 });

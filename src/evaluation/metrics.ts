@@ -85,16 +85,18 @@ export interface Kid { mean: number; std: number; stderr: number; subsets: numbe
  * Unbiased MMD^2 between rows xi of x and yi of y (equal counts), cubic polynomial kernel. The
  * kernel matrices are matrix products on the compute backend.
  */
-export function mmd2Unbiased(x: Features, y: Features, xi: ArrayLike<number>, yi: ArrayLike<number>): number {
+export async function mmd2Unbiased(x: Features, y: Features, xi: ArrayLike<number>, yi: ArrayLike<number>): Promise<number> {
   const d = x.d, m = xi.length;
-  return tf.tidy(() => {
+  const v = tf.tidy(() => {
     const X = tf.tensor2d(gatherRows(x, xi), [m, d]), Y = tf.tensor2d(gatherRows(y, yi), [m, d]);
     const k = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.pow(tf.add(tf.div(tf.matMul(a, b, false, true), d), 1), 3);
     // sum over i != j of k(a_i, a_j): the whole matrix less its diagonal k(a_i, a_i)
     const offDiagonalSum = (A: tf.Tensor2D) => tf.sub(tf.sum(k(A, A)), tf.sum(tf.pow(tf.add(tf.div(tf.sum(tf.square(A), 1), d), 1), 3)));
-    const v = tf.sub(tf.div(tf.add(offDiagonalSum(X), offDiagonalSum(Y)), m * (m - 1)), tf.div(tf.mul(tf.sum(k(X, Y)), 2), m * m));
-    return v.dataSync()[0]!;
+    return tf.sub(tf.div(tf.add(offDiagonalSum(X), offDiagonalSum(Y)), m * (m - 1)), tf.div(tf.mul(tf.sum(k(X, Y)), 2), m * m));
   });
+  const value = (await v.data())[0]!;
+  v.dispose();
+  return value;
 }
 
 function gatherRows(f: Features, rows: ArrayLike<number>): Float32Array {
@@ -104,7 +106,7 @@ function gatherRows(f: Features, rows: ArrayLike<number>): Float32Array {
 }
 
 /** KID over `subsets` random subsets of `subsetSize` rows of each set (without replacement within a subset). */
-export function kid(x: Features, y: Features, opts: { subsets?: number; subsetSize?: number; seed?: number } = {}): Kid {
+export async function kid(x: Features, y: Features, opts: { subsets?: number; subsetSize?: number; seed?: number } = {}): Promise<Kid> {
   if (x.d !== y.d) throw new Error(`kid: dimensions ${x.d} and ${y.d} differ`);
   const subsetSize = Math.min(opts.subsetSize ?? 1000, x.n, y.n);
   const subsets = opts.subsets ?? 100;
@@ -119,7 +121,7 @@ export function kid(x: Features, y: Features, opts: { subsets?: number; subsetSi
     return p.subarray(0, subsetSize);
   };
   const vals: number[] = [];
-  for (let s = 0; s < subsets; s++) vals.push(mmd2Unbiased(x, y, pick(x.n), pick(y.n)));
+  for (let s = 0; s < subsets; s++) vals.push(await mmd2Unbiased(x, y, pick(x.n), pick(y.n)));
   const mean = vals.reduce((a, b) => a + b, 0) / subsets;
   const std = subsets > 1 ? Math.sqrt(vals.reduce((a, v) => a + (v - mean) ** 2, 0) / (subsets - 1)) : 0;
   return { mean, std, stderr: std / Math.sqrt(subsets), subsets, subsetSize };

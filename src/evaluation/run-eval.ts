@@ -43,7 +43,7 @@ export async function realReference(ev: EvalContext, source: string, classes: st
     const f = ck.tensors.get('features'), p = ck.tensors.get('probs');
     if (f && p) return { features: { data: f.data, n: f.shape[0]!, d: f.shape[1]! }, probs: p.data, classes: p.shape[1]! };
   }
-  const view = realView(ev.model, await loadDataset({ source: src, classes, splits: ['train', 'test'] }, () => {}));
+  const view = await realView(ev.model, await loadDataset({ source: src, classes, splits: ['train', 'test'] }, () => {}));
   const { n, d } = view.features;
   await saveCheckpoint(file, 0, { kind: 'classifier-view', source: src, classes }, new Map([
     ['features', { shape: [n, d], data: view.features.data }],
@@ -72,20 +72,20 @@ export async function evaluate(o: { target: string; classifier?: string; n: numb
   let view: ClassifierView, classes: string[];
   if (fs.statSync(o.target).isDirectory()) {
     const { images } = await folderImages(o.target);
-    view = classifierView(ev.model, images, 32);
+    view = await classifierView(ev.model, images, 32);
     classes = o.classes ?? ['horse', 'airplane'];
   } else {
     const s = openCheckpoint(o.target, { live: o.live });
     try {
-      const { images, size } = sampleImages(s.gan, o.n, o.seed);
-      view = classifierView(ev.model, images, size);
+      const { images, size } = await sampleImages(s.gan, o.n, o.seed);
+      view = await classifierView(ev.model, images, size);
       classes = o.classes ?? s.config.data.classes;
     } finally {
       s.dispose();
     }
   }
   const real = await realReference(ev, o.data, classes);
-  const report: EvalReport = { source: o.target, classifier: ev.file, classes, seed: o.seed, ...compareSets(view, real, ev.classes, { seed: o.seed }) };
+  const report: EvalReport = { source: o.target, classifier: ev.file, classes, seed: o.seed, ...(await compareSets(view, real, ev.classes, { seed: o.seed })) };
   ev.model.params.dispose();
   if (o.out) writeFileAtomicSync(o.out, JSON.stringify(report, null, 2) + '\n');
   return report;
@@ -99,7 +99,7 @@ export async function evaluateFloor(o: { classifier?: string; data: string; clas
   const ev = loadEvaluator(o.classifier);
   const src = resolveDataSource(o.data);
   const [tr, te] = await Promise.all((['train', 'test'] as const).map((sp) => loadDataset({ source: src, classes: o.classes, splits: [sp] }, () => {})));
-  const report: EvalReport = { source: `real ${o.classes.join('+')} test split vs train split`, classifier: ev.file, classes: o.classes, seed: o.seed, ...compareSets(realView(ev.model, te!), realView(ev.model, tr!), ev.classes, { seed: o.seed }) };
+  const report: EvalReport = { source: `real ${o.classes.join('+')} test split vs train split`, classifier: ev.file, classes: o.classes, seed: o.seed, ...(await compareSets(await realView(ev.model, te!), await realView(ev.model, tr!), ev.classes, { seed: o.seed })) };
   ev.model.params.dispose();
   if (o.out) writeFileAtomicSync(o.out, JSON.stringify(report, null, 2) + '\n');
   return report;
@@ -123,8 +123,8 @@ export async function pickFrom(gan: Gan, classes: string[], ev: EvalContext, ref
   if (classes.length !== 2) throw new Error(`${o.source}: trained on ${classes.length} classes; the pegasus score needs a horse class and a wing class`);
   const [horse, wing] = classes.map((c) => ev.classes.indexOf(c));
   if (horse! < 0 || wing! < 0) throw new Error(`${ev.file}: does not know the classes ${classes.join(', ')}`);
-  const { images, size } = sampleImages(gan, o.n, o.seed, gan.conditional ? 0.5 : undefined);
-  const view = classifierView(ev.model, images, size);
+  const { images, size } = await sampleImages(gan, o.n, o.seed, gan.conditional ? 0.5 : undefined);
+  const view = await classifierView(ev.model, images, size);
   const hood = realNeighbourhood(reference);
   const scores = pegasusScores(view, horse!, wing!, hood);
   const chosen = pickBest(scores.map((x) => x.score), view.features, 64, 0.5 * hood.radius);

@@ -53,11 +53,11 @@ export async function benchStep(size: 32 | 64, steps: number, warmup: number, ba
 export interface SamplingRow { size: 32 | 64; images: number; seconds: number; imagesPerSecond: number }
 
 /** Generating `n` images with the seed's G (ngf 64) as evaluation does (batches of 256, running statistics). */
-export function benchSampling(size: 32 | 64, n: number): SamplingRow {
+export async function benchSampling(size: 32 | 64, n: number): Promise<SamplingRow> {
   const gan = buildGan({ arch: 'dcgan', imageSize: size, nz: 100, ngf: 64, ndf: 64 }, 1);
-  sampleImages(gan, 256, 0); // warm-up: kernels compiled, buffers allocated
+  await sampleImages(gan, 256, 0); // warm-up: kernels compiled, buffers allocated
   const t0 = performance.now();
-  sampleImages(gan, n, 1);
+  await sampleImages(gan, n, 1);
   const seconds = (performance.now() - t0) / 1000;
   gan.dispose();
   return { size, images: n, seconds, imagesPerSecond: n / seconds };

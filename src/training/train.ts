@@ -62,7 +62,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       grayscale: cfg.data.grayscale, seed: cfg.seed, mixing: cfg.data.mixing,
       startStep: session.step * cfg.train.dSteps,
     });
-    const evaluator = data.size === 32 || data.size === 64 ? createTrainingEvaluator(cfg.eval, data, log) : null;
+    const evaluator = data.size === 32 || data.size === 64 ? await createTrainingEvaluator(cfg.eval, data, log) : null;
     try {
       return await loop(session, loader, { ...o, runDir, logFile, ckptFile, log, evaluator });
     } finally {

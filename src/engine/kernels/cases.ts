@@ -33,9 +33,9 @@ export const convOf = (c: ConvCase) => (a: tf.Tensor, b: tf.Tensor) => tf.conv2d
 
 /**
  * Forward, dX and dW of a case through tfjs ops on `backend` against the tfjs CPU backend.
- * Returns the largest relative error.
+ * Returns the largest relative error. Reads are asynchronous, so any backend (WebGPU too) works.
  */
-export function compareWithCpu(c: ConvCase, backend: string): number {
+export async function compareWithCpu(c: ConvCase, backend: string): Promise<number> {
   tf.setBackend('cpu');
   const x = rnd(c.x), w = rnd(c.f);
   const y = convOf(c)(x, w);
@@ -43,38 +43,43 @@ export function compareWithCpu(c: ConvCase, backend: string): number {
   const [rx, rw] = tf.grads(convOf(c))([x, w], dy);
   const ref = [y, rx!, rw!].map((t) => t.dataSync().slice());
   const [xv, wv, dyv] = [x, w, dy].map((t) => t.dataSync().slice());
+  tf.dispose([x, w, y, dy, rx!, rw!]);
   tf.setBackend(backend);
-  return tf.tidy(() => {
-    const [x2, w2, dy2] = [tf.tensor(xv!, c.x), tf.tensor(wv!, c.f), tf.tensor(dyv!, y.shape)];
-    const y2 = convOf(c)(x2, w2);
-    const [gx, gw] = tf.grads(convOf(c))([x2, w2], dy2);
-    assert.deepEqual(y2.shape, y.shape);
-    assert.deepEqual(gx!.shape, c.x);
-    assert.deepEqual(gw!.shape, c.f);
-    return Math.max(...[y2, gx!, gw!].map((t, i) => maxRelErr(t.dataSync(), ref[i]!)));
-  });
+  const [x2, w2, dy2] = [tf.tensor(xv!, c.x), tf.tensor(wv!, c.f), tf.tensor(dyv!, y.shape)];
+  const y2 = convOf(c)(x2, w2);
+  const [gx, gw] = tf.grads(convOf(c))([x2, w2], dy2);
+  const got = await Promise.all([y2, gx!, gw!].map((t) => t.data()));
+  assert.deepEqual(y2.shape, y.shape);
+  assert.deepEqual(gx!.shape, c.x);
+  assert.deepEqual(gw!.shape, c.f);
+  tf.dispose([x2, w2, dy2, y2, gx!, gw!]);
+  return Math.max(...got.map((d, i) => maxRelErr(d, ref[i]!)));
 }
 
 /**
  * L(x, w) = sum(conv(x, w) * dy) is linear in each argument, so a central difference is exact up
  * to rounding: a check of the gradients that trusts no other implementation.
  */
-export function checkFiniteDifferences(c: ConvCase): void {
-  tf.tidy(() => {
-    const x = rnd(c.x), w = rnd(c.f);
-    const dy = rnd(convOf(c)(x, w).shape);
-    const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(convOf(c)(a, b), dy)).dataSync()[0]!;
-    const [gx, gw] = tf.grads(convOf(c))([x, w], dy) as [tf.Tensor, tf.Tensor];
-    const eps = 0.5;
-    for (const [t, g, which] of [[x, gx, 0], [w, gw, 1]] as const) {
-      const flat = t.dataSync();
-      const grad = g.dataSync();
-      for (const i of [0, Math.floor(flat.length / 3), flat.length - 1]) {
-        const bump = (d: number) => { const v = flat.slice(); v[i]! += d; return tf.tensor(v, t.shape); };
-        const [p, m] = which === 0 ? [loss(bump(eps), w), loss(bump(-eps), w)] : [loss(x, bump(eps)), loss(x, bump(-eps))];
-        const fd = (p - m) / (2 * eps);
-        assert.ok(Math.abs(fd - grad[i]!) < 1e-3 * Math.max(1, Math.abs(fd)), `${c.name} ${which ? 'dW' : 'dX'}[${i}]: fd ${fd} vs ${grad[i]}`);
-      }
+export async function checkFiniteDifferences(c: ConvCase): Promise<void> {
+  const read = async (t: tf.Tensor) => { const v = await t.data(); t.dispose(); return v; };
+  const x = rnd(c.x), w = rnd(c.f);
+  const y = convOf(c)(x, w);
+  const dy = rnd(y.shape);
+  y.dispose();
+  const loss = async (a: tf.Tensor, b: tf.Tensor) => (await read(tf.tidy(() => tf.sum(tf.mul(convOf(c)(a, b), dy)))))[0]!;
+  const [gx, gw] = tf.grads(convOf(c))([x, w], dy) as [tf.Tensor, tf.Tensor];
+  const eps = 0.5;
+  for (const [t, g, which] of [[x, gx, 0], [w, gw, 1]] as const) {
+    const flat = await t.data();
+    const grad = await g.data();
+    for (const i of [0, Math.floor(flat.length / 3), flat.length - 1]) {
+      const bump = (d: number) => { const v = flat.slice(); v[i]! += d; return tf.tensor(v, t.shape); };
+      const [bp, bm] = [bump(eps), bump(-eps)];
+      const [p, m] = which === 0 ? [await loss(bp, w), await loss(bm, w)] : [await loss(x, bp), await loss(x, bm)];
+      tf.dispose([bp, bm]);
+      const fd = (p - m) / (2 * eps);
+      assert.ok(Math.abs(fd - grad[i]!) < 1e-3 * Math.max(1, Math.abs(fd)), `${c.name} ${which ? 'dW' : 'dX'}[${i}]: fd ${fd} vs ${grad[i]}`);
     }
-  });
+  }
+  tf.dispose([x, w, dy, gx, gw]);
 }

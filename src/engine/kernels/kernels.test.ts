@@ -29,9 +29,9 @@ for (const c of CASES) {
   });
 }
 
-test('wasm kernels match finite differences through tf.grads on the wasm backend', () => {
+test('wasm kernels match finite differences through tf.grads on the wasm backend', async () => {
   tf.setBackend('wasm');
-  for (const c of CASES) checkFiniteDifferences(c);
+  for (const c of CASES) await checkFiniteDifferences(c);
 });
 
 test('conv2dTranspose forward (Conv2DBackpropInput) matches the CPU backend', () => {

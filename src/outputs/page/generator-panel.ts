@@ -148,20 +148,20 @@ export class GeneratorPanel {
     canvas.width = size;
     canvas.height = size;
     canvas.getContext('2d')!.putImageData(new ImageData(rgbaOf(data, size, size), size, size), 0, 0);
-    this.showScore(data, size);
+    await this.showScore(data, size);
     const cond = this.gen.gan.conditional;
     $('#view-text').textContent = `z = slerp(z[${v.seedA}], z[${v.seedB}], ${v.t.toFixed(2)})${cond ? `, class bit ${v.bit.toFixed(2)}` : ''}`;
     Object.assign(canvas.dataset, { seedA: String(v.seedA), seedB: String(v.seedB), t: String(v.t), bit: String(v.bit), renders: String(++this.renders) });
   }
 
-  private showScore(image: Float32Array, size: number): void {
+  private async showScore(image: Float32Array, size: number): Promise<void> {
     const box = $('#score');
     box.dataset.score = '';
     if (!this.classifier || !this.gen) return void (box.textContent = this.classifierNote);
     const [horseName, wingName] = this.gen.spec.classes;
     const horse = this.classifier.classes.indexOf(horseName ?? ''), wing = this.classifier.classes.indexOf(wingName ?? '');
     if (this.gen.spec.classes.length !== 2 || horse < 0 || wing < 0) return void (box.textContent = `score needs a horse class and a wing class (run classes: ${this.gen.spec.classes.join(', ')})`);
-    const view = classifierView(this.classifier.model, image, size);
+    const view = await classifierView(this.classifier.model, image, size);
     const s = classifierScore(view.probs, horse, wing);
     box.dataset.score = String(s.score);
     box.textContent = `pegasus score (classifier part) ${s.score.toFixed(3)} · p(${horseName}) ${s.pHorse.toFixed(3)} · p(${wingName}) ${s.pWing.toFixed(3)} · p(other) ${s.pOther.toFixed(3)} — realism term not computed in the page`;

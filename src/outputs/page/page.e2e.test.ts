@@ -166,7 +166,7 @@ test('generator in the page: same image as Node for the same z; sliders and re-r
   const score = Number(await page.locator('#score').getAttribute('data-score'));
   const { openClassifier } = await import('../../evaluation/classifier-train.js');
   const shipped = openClassifier(classifierFile);
-  const want = classifierScore(classifierView(shipped.model, node.image, 32).probs, CIFAR10_CLASSES.indexOf('horse'), CIFAR10_CLASSES.indexOf('airplane')).score;
+  const want = classifierScore((await classifierView(shipped.model, node.image, 32)).probs, CIFAR10_CLASSES.indexOf('horse'), CIFAR10_CLASSES.indexOf('airplane')).score;
   shipped.model.params.dispose();
   assert.ok(Math.abs(score - want) < 5e-3, `score in the page ${score}, in Node ${want}`);
   assert.match(await page.locator('#score').textContent() ?? '', /pegasus score \(classifier part\) .*realism term not computed/);
