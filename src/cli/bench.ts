@@ -47,10 +47,11 @@ export const benchCommand = defineCommand({
       const ours = await benchStep(size, steps, warmup);
       let torchCell = 'skipped', ratio = '-';
       if (args.torch) {
-        const t = torchStep(size, info.threads, steps, warmup);
+        // the reference runs where our kernels run: CUDA next to a GPU, else the same CPU threads
+        const t = torchStep(size, info.threads || threads, steps, warmup, info.gpu ? 'cuda' : 'cpu');
         if (typeof t === 'string') torchCell = t;
         else {
-          torchCell = `${t.ms_per_step.toFixed(0)} (${t.threads}, torch ${t.torch})`;
+          torchCell = `${t.ms_per_step.toFixed(0)} (${t.device === 'cuda' ? 'CUDA' : `${t.threads} threads`}, torch ${t.torch})`;
           ratio = (ours.msPerStep / t.ms_per_step).toFixed(2);
         }
       }

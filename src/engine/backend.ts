@@ -25,7 +25,8 @@ export function parseBackend(v: string): BackendName {
   return v as BackendName;
 }
 
-export interface BackendInfo { name: ResolvedBackend; detail: string; threads: number }
+/** threads: CPU threads of the kernels (0 on webgpu); gpu: the kernels run on a real GPU */
+export interface BackendInfo { name: ResolvedBackend; detail: string; threads: number; gpu: boolean }
 
 let active: BackendInfo | undefined;
 
@@ -44,13 +45,13 @@ export async function initBackend(requested: BackendName = 'auto', threads = def
     const w = await setupWasm(threads);
     installWasmKernels();
     if (name === 'native') installNativeKernels(threads);
-    active = { name, detail: name === 'native' ? `native conv kernels + wasm ${w.binary}` : `wasm ${w.binary}`, threads: w.threads };
+    active = { name, detail: name === 'native' ? `native conv kernels + wasm ${w.binary}` : `wasm ${w.binary}`, threads: w.threads, gpu: false };
   } else if (name === 'webgpu') {
     const w = await setupWebgpu();
-    active = { name, detail: `webgpu on ${w.adapter}`, threads: 0 };
+    active = { name, detail: `webgpu on ${w.adapter}`, threads: 0, gpu: !w.software };
   } else {
     await tf.setBackend('cpu');
-    active = { name, detail: 'tfjs cpu (pure JS, reference only)', threads: 1 };
+    active = { name, detail: 'tfjs cpu (pure JS, reference only)', threads: 1, gpu: false };
   }
   await tf.ready();
   return active;

@@ -84,11 +84,11 @@ export async function profileStep(size: 32 | 64, batch = 64): Promise<StepProfil
   return { size, wallMs, kernels: [...by.values()].sort((a, b) => b.ms - a.ms) };
 }
 
-export interface TorchRow { size: number; threads: number; ms_per_step: number; torch: string }
+export interface TorchRow { size: number; threads: number; device: string; ms_per_step: number; torch: string }
 
 /** Runs the PyTorch reference; null (with the reason) when python3 or torch is missing. */
-export function torchStep(size: 32 | 64, threads: number, steps: number, warmup: number): TorchRow | string {
-  const r = spawnSync('python3', ['bench/torch_dcgan.py', '--size', String(size), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup), '--json'], { encoding: 'utf8' });
+export function torchStep(size: 32 | 64, threads: number, steps: number, warmup: number, device: 'cpu' | 'cuda' = 'cpu'): TorchRow | string {
+  const r = spawnSync('python3', ['bench/torch_dcgan.py', '--size', String(size), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup), '--device', device, '--json'], { encoding: 'utf8' });
   if (r.error) return `python3 not runnable (${r.error.message})`;
   if (r.status !== 0) return `PyTorch reference failed: ${(r.stderr || '').trim().split('\n').pop() ?? ''}`;
   const line = r.stdout.trim().split('\n').pop() ?? '';
