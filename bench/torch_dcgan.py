@@ -42,6 +42,7 @@ prints one JSON line:
 import argparse
 import json
 import math
+import resource
 import statistics
 import sys
 import time
@@ -197,6 +198,8 @@ def main(argv=None):
         "gflops": round(flops / 1e9 / (med / 1000.0), 2),
         "loss_d": round(loss_d, 4),
         "loss_g": round(loss_g, 4),
+        # peak resident memory of this process (Linux reports KiB)
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     if a.json:
         print(json.dumps(result, separators=(",", ":")))

@@ -41,11 +41,11 @@ export const benchCommand = defineCommand({
       return;
     }
     const peak = Number(args.peak);
-    console.log(`size | pegasus ms/step | GFLOP/s | % of ${peak} GFLOP/s peak | PyTorch ms/step (threads) | ratio (pegasus / PyTorch)`);
+    console.log(`size | pegasus ms/step | GFLOP/s | % of ${peak} GFLOP/s peak | PyTorch ms/step (threads) | ratio (pegasus / PyTorch) | peak RSS MB pegasus / PyTorch`);
     for (const size of args.sizes.split(',').map(Number) as (32 | 64)[]) {
       if (size !== 32 && size !== 64) throw new Error(`--sizes: ${size} is not 32 or 64`);
       const ours = await benchStep(size, steps, warmup);
-      let torchCell = 'skipped', ratio = '-';
+      let torchCell = 'skipped', ratio = '-', torchRss = '-';
       if (args.torch) {
         // the reference runs where our kernels run: CUDA next to a GPU, else the same CPU threads
         const t = torchStep(size, info.threads || threads, steps, warmup, info.gpu ? 'cuda' : 'cpu');
@@ -53,9 +53,10 @@ export const benchCommand = defineCommand({
         else {
           torchCell = `${t.ms_per_step.toFixed(0)} (${t.device === 'cuda' ? 'CUDA' : `${t.threads} threads`}, torch ${t.torch})`;
           ratio = (ours.msPerStep / t.ms_per_step).toFixed(2);
+          torchRss = t.max_rss_mb.toFixed(0);
         }
       }
-      console.log(`${size} px | ${ours.msPerStep.toFixed(0)} | ${ours.gflops.toFixed(1)} (${ours.stepGflop.toFixed(1)} GFLOP/step) | ${((100 * ours.gflops) / peak).toFixed(0)}% | ${torchCell} | ${ratio}${ours.tensorsStable ? '' : ' | WARNING: tensor count grew'}`);
+      console.log(`${size} px | ${ours.msPerStep.toFixed(0)} | ${ours.gflops.toFixed(1)} (${ours.stepGflop.toFixed(1)} GFLOP/step) | ${((100 * ours.gflops) / peak).toFixed(0)}% | ${torchCell} | ${ratio} | ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} / ${torchRss}${ours.tensorsStable ? '' : ' | WARNING: tensor count grew'}`);
     }
   },
 });

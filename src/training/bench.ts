@@ -84,7 +84,7 @@ export async function profileStep(size: 32 | 64, batch = 64): Promise<StepProfil
   return { size, wallMs, kernels: [...by.values()].sort((a, b) => b.ms - a.ms) };
 }
 
-export interface TorchRow { size: number; threads: number; device: string; ms_per_step: number; torch: string }
+export interface TorchRow { size: number; threads: number; device: string; ms_per_step: number; torch: string; max_rss_mb: number }
 
 /** Runs the PyTorch reference; null (with the reason) when python3 or torch is missing. */
 export function torchStep(size: 32 | 64, threads: number, steps: number, warmup: number, device: 'cpu' | 'cuda' = 'cpu'): TorchRow | string {
