@@ -25,7 +25,7 @@ test('bad input: one line on stderr with the file and the problem, exit code 1',
     [['train', '--config', badConfig], /bad\.json.*train\.lrD/],
     [['train', '--size', '48'], /model\.imageSize/],
     [['eval', dir, '--classifier', path.join(dir, 'none.ckpt')], /none\.ckpt: no classifier here/],
-    [['bench', '--backend', 'gpu'], /--backend gpu: expected one of auto, native, wasm, cpu/],
+    [['bench', '--backend', 'gpu'], /--backend gpu: expected one of auto, native, wasm, webgpu, cpu/],
     [['serve', '--port', 'http'], /--port http: expected an integer in \[0, 65535\]/],
   ];
   for (const [args, message] of cases) {

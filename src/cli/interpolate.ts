@@ -6,7 +6,7 @@ import { defineCommand } from 'citty';
 import { BACKENDS, initBackend, parseBackend } from '../engine/backend.js';
 import { gridImage, writeAnimationFrames, writeStripPng } from '../outputs/images.js';
 import { interpolationStrip, sweepFrames } from '../training/interpolate.js';
-import { openCheckpoint } from '../training/session.js';
+import { openGenerator } from '../training/session.js';
 import { intArg } from './int-arg.js';
 
 
@@ -26,9 +26,9 @@ export const interpolateCommand = defineCommand({
     await initBackend(parseBackend(args.backend));
     const rows = intArg('rows', args.rows, 1), steps = intArg('steps', args.steps, 2), scale = intArg('scale', args.scale, 1);
     if (args.animation !== 'gif' && args.animation !== 'webp') throw new Error(`--animation ${args.animation}: expected gif or webp`);
-    const s = openCheckpoint(args.checkpoint);
+    const g = openGenerator(args.checkpoint);
     try {
-      const strip = await interpolationStrip(s.gan, { rows, steps, seed: intArg('seed', args.seed, 0), running: true });
+      const strip = await interpolationStrip(g.gan, { rows, steps, seed: intArg('seed', args.seed, 0), running: true });
       fs.mkdirSync(args.out, { recursive: true });
       const png = path.join(args.out, 'interpolation.png');
       await writeStripPng(png, strip.data, strip.shape, steps, { scale });
@@ -37,10 +37,10 @@ export const interpolateCommand = defineCommand({
       const frames = sweepFrames(strip, rows, steps).map((f) => gridImage(f, [rows, h, w, c], { cols: rows, scale }));
       const anim = path.join(args.out, `interpolation.${args.animation}`);
       await writeAnimationFrames(anim, [...frames, ...frames.slice(1, -1).reverse()], { delayMs: 150 });
-      const what = s.gan.conditional ? `class bit 0 (${s.config.data.classes[0]}) -> 1 (${s.config.data.classes[1]})` : 'slerp z0 -> z1';
+      const what = g.gan.conditional ? `class bit 0 (${g.spec.classes[0]}) -> 1 (${g.spec.classes[1]})` : 'slerp z0 -> z1';
       console.log(`${png}: ${rows} rows x ${steps} steps, ${what}; animation ${anim}`);
     } finally {
-      s.dispose();
+      g.gan.dispose();
     }
   },
 });

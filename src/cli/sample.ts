@@ -5,7 +5,7 @@ import { defineCommand } from 'citty';
 import { BACKENDS, initBackend, parseBackend } from '../engine/backend.js';
 import { sampleImages } from '../evaluation/evaluate.js';
 import { writeGridPng, writeImagePng } from '../outputs/images.js';
-import { openCheckpoint } from '../training/session.js';
+import { openGenerator } from '../training/session.js';
 import { intArg } from './int-arg.js';
 
 
@@ -26,10 +26,10 @@ export const sampleCommand = defineCommand({
     const n = intArg('n', args.n, 1), seed = intArg('seed', args.seed, 0), scale = intArg('scale', args.scale, 1);
     const bit = args.bit === undefined ? undefined : Number(args.bit);
     if (bit !== undefined && !(bit >= 0 && bit <= 1)) throw new Error(`--bit ${args.bit}: expected a number in [0, 1]`);
-    const s = openCheckpoint(args.checkpoint);
+    const g = openGenerator(args.checkpoint);
     try {
-      if (bit !== undefined && !s.gan.conditional) throw new Error(`${args.checkpoint}: --bit needs a conditional model (this one is ${s.config.model.arch})`);
-      const { images, size } = await sampleImages(s.gan, n, seed, bit);
+      if (bit !== undefined && !g.gan.conditional) throw new Error(`${args.checkpoint}: --bit needs a conditional model (this one is ${g.spec.model.arch})`);
+      const { images, size } = await sampleImages(g.gan, n, seed, bit);
       if (!args.single) {
         await writeGridPng(args.out, images, [n, size, size, 3], { cols: Math.ceil(Math.sqrt(n)), scale });
         console.log(`${args.out}: ${n} images of ${size}x${size} (seed ${seed})`);
@@ -40,7 +40,7 @@ export const sampleCommand = defineCommand({
       for (let i = 0; i < n; i++) await writeImagePng(path.join(args.out, `${String(i).padStart(5, '0')}.png`), images.subarray(i * px, (i + 1) * px), [size, size, 3], scale);
       console.log(`${args.out}/: ${n} PNG files of ${size * scale}x${size * scale} (seed ${seed})`);
     } finally {
-      s.dispose();
+      g.gan.dispose();
     }
   },
 });

@@ -8,7 +8,7 @@ import { resolveDataSource } from '../data/source.js';
 import { NORMALIZE_LUT } from '../data/transform.js';
 import { writeFileAtomicSync } from '../outputs/atomic.js';
 import { writeGridPng, writeImagePng } from '../outputs/images.js';
-import { openCheckpoint } from '../training/session.js';
+import { openGenerator } from '../training/session.js';
 import { loadCheckpoint, saveCheckpoint } from '../training/checkpoint.js';
 import { cacheFileName, DEFAULT_CACHE_DIR } from '../data/cache.js';
 import { classifierDigest } from './digest.js';
@@ -75,13 +75,13 @@ export async function evaluate(o: { target: string; classifier?: string; n: numb
     view = await classifierView(ev.model, images, 32);
     classes = o.classes ?? ['horse', 'airplane'];
   } else {
-    const s = openCheckpoint(o.target, { live: o.live });
+    const g = openGenerator(o.target, { live: o.live });
     try {
-      const { images, size } = await sampleImages(s.gan, o.n, o.seed);
+      const { images, size } = await sampleImages(g.gan, o.n, o.seed);
       view = await classifierView(ev.model, images, size);
-      classes = o.classes ?? s.config.data.classes;
+      classes = o.classes ?? g.spec.classes;
     } finally {
-      s.dispose();
+      g.gan.dispose();
     }
   }
   const real = await realReference(ev, o.data, classes);
@@ -148,13 +148,13 @@ export async function pickFrom(gan: Gan, classes: string[], ev: EvalContext, ref
 
 export async function pick(o: { checkpoint: string; classifier?: string; n: number; seed: number; data: string; out: string; scale?: number; live?: boolean }): Promise<PickReport> {
   const ev = loadEvaluator(o.classifier);
-  const s = openCheckpoint(o.checkpoint, { live: o.live });
+  const g = openGenerator(o.checkpoint, { live: o.live });
   try {
-    const classes = s.config.data.classes;
+    const classes = g.spec.classes;
     const reference = (await realReference(ev, o.data, classes)).features;
-    return (await pickFrom(s.gan, classes, ev, reference, { source: o.checkpoint, ...o })).report;
+    return (await pickFrom(g.gan, classes, ev, reference, { source: o.checkpoint, ...o })).report;
   } finally {
-    s.dispose();
+    g.gan.dispose();
     ev.model.params.dispose();
   }
 }

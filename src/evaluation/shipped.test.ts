@@ -14,6 +14,7 @@ import { loadCheckpoint } from '../training/checkpoint.js';
 import { CLASSIFIER_DEFAULTS, trainClassifier } from './classifier-train.js';
 import { openShipped, shipGenerator } from './shipped.js';
 import { showcase } from './showcase.js';
+import { evaluate } from './run-eval.js';
 
 const dir = tempDir('pegasus-ship-');
 let source = '', classifier = '', otherClassifier = '';
@@ -51,6 +52,10 @@ test('ship: float16 G (EMA weights), card, reference features of the real images
   m.gan.dispose();
   assert.throws(() => openShipped(out, otherClassifier), /made with another classifier/);
   assert.throws(() => openShipped(runs.dcgan!, classifier), /not a shipped generator/);
+
+  // eval (and sample, pick, interpolate: the same opener) take a shipped model like a run's checkpoint
+  const report = await evaluate({ target: out, classifier, n: 32, seed: 1, data: source });
+  assert.ok(report.n === 32 && Number.isFinite(report.cifarFid), `eval of the shipped model: ${JSON.stringify(report)}`);
 
   // A new classifier: ship the shipped file again; same weights, card and step, new reference.
   const again = path.join(dir, 'models', 'reshipped.ckpt');

@@ -6,6 +6,7 @@ import { WeightEma } from './ema.js';
 import { loadCheckpoint, prefixed, saveCheckpoint, unprefixed, type Checkpoint, type TensorMap } from './checkpoint.js';
 import { parseConfig, type Config } from './config.js';
 import type { Optimizers } from './step.js';
+import { loadGenerator, type LoadedGenerator } from './generator-view.js';
 
 export interface Session {
   config: Config;
@@ -86,6 +87,14 @@ export function openCheckpoint(file: string, o: { live?: boolean } = {}): Sessio
   restoreSession(s, ck, file);
   if (!o.live) s.ema?.copyInto();
   return s;
+}
+
+/**
+ * G alone, from a run's checkpoint or a shipped model (models/pegasus.ckpt), for drawing samples:
+ * the EMA weights when the run kept them, unless `live`.
+ */
+export function openGenerator(file: string, o: { live?: boolean } = {}): LoadedGenerator {
+  return loadGenerator(loadCheckpoint(file), file, o);
 }
 
 /** Transfer: G and D weights and buffers from another run's checkpoint, fresh optimizers, step 0. */
