@@ -16,7 +16,7 @@ const common = {
 export const evalCommand = defineCommand({
   meta: { name: 'eval', description: 'CIFAR-FID, KID and class probabilities of a generator checkpoint or a folder of images, against the real images of its classes' },
   args: {
-    target: { type: 'positional', required: false, description: 'checkpoint.ckpt of a run, or a folder of images' },
+    target: { type: 'positional', required: false, description: 'checkpoint.ckpt of a run, a shipped model, or a folder of images' },
     floor: { type: 'boolean', default: false, description: 'instead: the real test images of --classes against the real train images' },
     n: { type: 'string', default: '5000', description: 'images to generate' },
     classes: { type: 'string', description: 'real classes to compare with (default: the run\'s; horse,airplane for a folder)' },
@@ -41,7 +41,7 @@ export const evalCommand = defineCommand({
 export const pickCommand = defineCommand({
   meta: { name: 'pick', description: 'Sample many images, write the best pegasus (upscaled PNG), the best batch of 64 (8x8 grid) and pick.json with the scores' },
   args: {
-    checkpoint: { type: 'positional', required: true, description: 'checkpoint.ckpt of a run' },
+    checkpoint: { type: 'positional', required: true, description: 'checkpoint.ckpt of a run, or a shipped model' },
     n: { type: 'string', default: '2048', description: 'candidates to sample' },
     out: { type: 'string', default: 'out', description: 'folder for pegasus.png, batch.png, pick.json' },
     ...common,

@@ -13,7 +13,7 @@ import { intArg } from './int-arg.js';
 export const interpolateCommand = defineCommand({
   meta: { name: 'interpolate', description: 'Interpolation strip (PNG) and animation (GIF/WebP): class bit 0 -> 1 for conditional models, slerp between two z otherwise' },
   args: {
-    checkpoint: { type: 'positional', required: true, description: 'checkpoint.ckpt of a run' },
+    checkpoint: { type: 'positional', required: true, description: 'checkpoint.ckpt of a run, or a shipped model' },
     rows: { type: 'string', default: '8', description: 'fixed z (one row each)' },
     steps: { type: 'string', default: '9', description: 'images per row' },
     seed: { type: 'string', default: '1', description: 'seed of the z' },

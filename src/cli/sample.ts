@@ -12,7 +12,7 @@ import { intArg } from './int-arg.js';
 export const sampleCommand = defineCommand({
   meta: { name: 'sample', description: 'n images from a checkpoint: one PNG grid, or one PNG per image with --single' },
   args: {
-    checkpoint: { type: 'positional', required: true, description: 'checkpoint.ckpt of a run' },
+    checkpoint: { type: 'positional', required: true, description: 'checkpoint.ckpt of a run, or a shipped model' },
     n: { type: 'string', default: '64', description: 'number of images' },
     seed: { type: 'string', default: '1', description: 'seed of the z' },
     bit: { type: 'string', description: 'conditional models: class bit in [0, 1] (default: 0 or 1 at random)' },
