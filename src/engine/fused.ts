@@ -1,6 +1,7 @@
 // Fused kernels that a backend may offer under these names; the callers fall back to composed
-// tfjs ops where the active backend has none, with the same float results. The native backend
-// registers them on 'wasm' (src/engine/native.ts); a faster backend registers its own.
+// tfjs ops where the active backend has none (Adam: the same bits; batch-norm: the same up to
+// float rounding). The native backend registers them on 'wasm' (src/engine/native.ts); a faster
+// backend registers its own.
 import * as tf from '@tensorflow/tfjs-core';
 
 export const FUSED_ADAM = 'PegasusAdam';
