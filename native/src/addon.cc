@@ -168,39 +168,6 @@ napi_value maxPool2x2Grad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// adam(p, m, v, g, p1, m1, v1, stepSize, beta1, 1 - beta1, beta2, 1 - beta2, c2, eps): see adam.h
-napi_value adam(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
-  napi_value args[14];
-  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
-  if (argc != 14) {
-    fail(env, "expected (p, m, v, g, p1, m1, v1, stepSize, beta1, 1 - beta1, beta2, 1 - beta2, c2, eps)");
-    return nullptr;
-  }
-  static const char* names[7] = {"p", "m", "v", "g", "p1", "m1", "v1"};
-  float* a[7];
-  size_t len[7];
-  for (int i = 0; i < 7; i++) {
-    if (!floats(env, args[i], &a[i], &len[i], names[i])) return nullptr;
-    if (len[i] != len[0]) {
-      fail(env, std::string(names[i]) + " has another length than p");
-      return nullptr;
-    }
-  }
-  float hy[7];
-  for (int i = 0; i < 7; i++) {
-    double d;
-    if (napi_get_value_double(env, args[7 + i], &d) != napi_ok) {
-      fail(env, "the Adam constants must be numbers");
-      return nullptr;
-    }
-    hy[i] = static_cast<float>(d);
-  }
-  const pegasus::AdamHyper h{hy[0], hy[1], hy[2], hy[3], hy[4], hy[5], hy[6]};
-  pegasus::adam_step(h, static_cast<int64_t>(len[0]), a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
-  return nullptr;
-}
-
 // Float32Arrays args[0..n) named by names into a; lengths into len. False (with an error) if not.
 bool floatArgs(napi_env env, const napi_value* args, int n, const char* const* names, float** a, size_t* len) {
   for (int i = 0; i < n; i++) {
@@ -209,61 +176,78 @@ bool floatArgs(napi_env env, const napi_value* args, int n, const char* const* n
   return true;
 }
 
-// C, eps and slope after the arrays; x's length a positive multiple of C, the per-channel arrays C.
-bool bnShape(napi_env env, const napi_value* rest, size_t xLength, int64_t* rows, int64_t* C, float* eps, float* slope) {
-  double e, sl;
-  if (napi_get_value_int64(env, rest[0], C) != napi_ok || napi_get_value_double(env, rest[1], &e) != napi_ok ||
-      napi_get_value_double(env, rest[2], &sl) != napi_ok || *C < 1) {
-    return fail(env, "channels must be a positive integer, eps and slope numbers");
+// adam(p, m, v, g, p1, m1, v1, stepSize, beta1, 1 - beta1, beta2, 1 - beta2, c2, eps): see adam.h
+napi_value adam(napi_env env, napi_callback_info info) {
+  size_t argc = 14;
+  napi_value args[14];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  if (argc != 14) return fail(env, "expected (p, m, v, g, p1, m1, v1, stepSize, beta1, 1 - beta1, beta2, 1 - beta2, c2, eps)"), nullptr;
+  static const char* const names[7] = {"p", "m", "v", "g", "p1", "m1", "v1"};
+  float* a[7];
+  size_t len[7];
+  if (!floatArgs(env, args, 7, names, a, len)) return nullptr;
+  for (int i = 1; i < 7; i++) {
+    if (len[i] != len[0]) return fail(env, std::string(names[i]) + " has another length than p"), nullptr;
   }
-  if (xLength == 0 || xLength % static_cast<size_t>(*C) != 0) return fail(env, "x's length is not a positive multiple of the channels");
-  *rows = static_cast<int64_t>(xLength) / *C;
-  *eps = static_cast<float>(e);
-  *slope = static_cast<float>(sl);
-  return true;
+  float hy[7];
+  for (int i = 0; i < 7; i++) {
+    double d;
+    if (napi_get_value_double(env, args[7 + i], &d) != napi_ok) return fail(env, "the Adam constants must be numbers"), nullptr;
+    hy[i] = static_cast<float>(d);
+  }
+  const pegasus::AdamHyper h{hy[0], hy[1], hy[2], hy[3], hy[4], hy[5], hy[6]};
+  pegasus::adam_step(h, static_cast<int64_t>(len[0]), a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+  return nullptr;
 }
 
-bool lengths(napi_env env, const size_t* len, const char* const* names, int from, int to, size_t want) {
-  for (int i = from; i < to; i++) {
-    if (len[i] != want) return fail(env, std::string(names[i]) + " has the wrong length");
+// The arguments of the batch-norm kernels: Float32Arrays named by `names`, then channels, eps and
+// slope. kinds[i] is 'x' for a full-size array (as long as the first one) and 'c' for a per-channel
+// one; the full size must be a positive multiple of the channels.
+struct BnArgs {
+  float* a[9];
+  size_t len[9];
+  int64_t rows, C;
+  float eps, slope;
+};
+
+bool bnArgs(napi_env env, napi_callback_info info, const char* const* names, const char* kinds, const char* usage, BnArgs* b) {
+  const int n = static_cast<int>(std::string(kinds).size());
+  size_t argc = 12;
+  napi_value args[12];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  if (argc != static_cast<size_t>(n + 3)) return fail(env, std::string("expected ") + usage);
+  if (!floatArgs(env, args, n, names, b->a, b->len)) return false;
+  double e, sl;
+  if (napi_get_value_int64(env, args[n], &b->C) != napi_ok || napi_get_value_double(env, args[n + 1], &e) != napi_ok ||
+      napi_get_value_double(env, args[n + 2], &sl) != napi_ok || b->C < 1) {
+    return fail(env, "channels must be a positive integer, eps and slope numbers");
   }
+  const size_t full = b->len[0], C = static_cast<size_t>(b->C);
+  if (full == 0 || full % C != 0) return fail(env, "the tensor's length is not a positive multiple of the channels");
+  for (int i = 0; i < n; i++) {
+    if (b->len[i] != (kinds[i] == 'x' ? full : C)) return fail(env, std::string(names[i]) + " has the wrong length");
+  }
+  b->rows = static_cast<int64_t>(full / C);
+  b->eps = static_cast<float>(e);
+  b->slope = static_cast<float>(sl);
   return true;
 }
 
 // bnLeaky(x, gamma, beta, y, mean, var, C, eps, slope): see bn.h
 napi_value bnLeaky(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value args[9];
-  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
   static const char* const names[6] = {"x", "gamma", "beta", "y", "mean", "var"};
-  float* a[6];
-  size_t len[6];
-  int64_t rows, C;
-  float eps, slope;
-  if (argc != 9) return fail(env, "expected (x, gamma, beta, y, mean, var, channels, eps, slope)"), nullptr;
-  if (!floatArgs(env, args, 6, names, a, len) || !bnShape(env, args + 6, len[0], &rows, &C, &eps, &slope)) return nullptr;
-  if (!lengths(env, len, names, 3, 4, len[0]) || !lengths(env, len, names, 1, 3, C) || !lengths(env, len, names, 4, 6, C)) return nullptr;
-  pegasus::bn_leaky_forward(a[0], rows, C, a[1], a[2], eps, slope, a[3], a[4], a[5]);
+  BnArgs b;
+  if (!bnArgs(env, info, names, "xccxcc", "(x, gamma, beta, y, mean, var, channels, eps, slope)", &b)) return nullptr;
+  pegasus::bn_leaky_forward(b.a[0], b.rows, b.C, b.a[1], b.a[2], b.eps, b.slope, b.a[3], b.a[4], b.a[5]);
   return nullptr;
 }
 
 // bnLeakyGrad(dy, x, gamma, beta, mean, var, dx, dgamma, dbeta, C, eps, slope): see bn.h
 napi_value bnLeakyGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value args[12];
-  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
   static const char* const names[9] = {"dy", "x", "gamma", "beta", "mean", "var", "dx", "dgamma", "dbeta"};
-  float* a[9];
-  size_t len[9];
-  int64_t rows, C;
-  float eps, slope;
-  if (argc != 12) return fail(env, "expected (dy, x, gamma, beta, mean, var, dx, dgamma, dbeta, channels, eps, slope)"), nullptr;
-  if (!floatArgs(env, args, 9, names, a, len) || !bnShape(env, args + 9, len[1], &rows, &C, &eps, &slope)) return nullptr;
-  if (!lengths(env, len, names, 0, 1, len[1]) || !lengths(env, len, names, 6, 7, len[1]) || !lengths(env, len, names, 2, 6, C) ||
-      !lengths(env, len, names, 7, 9, C)) {
-    return nullptr;
-  }
-  pegasus::bn_leaky_backward(a[0], a[1], rows, C, a[2], a[3], a[4], a[5], eps, slope, a[6], a[7], a[8]);
+  BnArgs b;
+  if (!bnArgs(env, info, names, "xxccccxcc", "(dy, x, gamma, beta, mean, var, dx, dgamma, dbeta, channels, eps, slope)", &b)) return nullptr;
+  pegasus::bn_leaky_backward(b.a[0], b.a[1], b.rows, b.C, b.a[2], b.a[3], b.a[4], b.a[5], b.eps, b.slope, b.a[6], b.a[7], b.a[8]);
   return nullptr;
 }
 

@@ -204,3 +204,12 @@ test('native fused batch-norm + LeakyReLU gives the same bits on any thread coun
   addon!.setThreads(2);
   assert.deepEqual(three, one);
 });
+
+test('the addon checks the fused batch-norm arguments', { skip }, () => {
+  const f = (n: number) => new Float32Array(n);
+  addon!.bnLeaky(f(12), f(3), f(3), f(12), f(3), f(3), 3, 1e-5, 0.2);
+  assert.throws(() => addon!.bnLeaky(f(12), f(3), f(3), f(12), f(3), f(4), 3, 1e-5, 0.2), /var has the wrong length/);
+  assert.throws(() => addon!.bnLeaky(f(10), f(3), f(3), f(10), f(3), f(3), 3, 1e-5, 0.2), /not a positive multiple of the channels/);
+  assert.throws(() => addon!.bnLeakyGrad(f(12), f(12), f(3), f(3), f(3), f(3), f(11), f(3), f(3), 3, 1e-5, 0.2), /dx has the wrong length/);
+  assert.throws(() => (addon!.bnLeaky as unknown as (...x: unknown[]) => void)(f(12)), /expected \(x, gamma, beta/);
+});
