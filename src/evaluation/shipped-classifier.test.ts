@@ -30,7 +30,7 @@ function slice(d: LabeledImages, perClass: number): LabeledImages {
   return { ...d, images, labels, counts: d.counts.map(() => perClass) };
 }
 
-test('shipped classifier: >= 85% on 1,000 held-out test images (87.7% on the full split), with its provenance', { skip }, async (t) => {
+test('shipped classifier: >= 87% on 1,000 held-out test images (88.7% there, 88.96% on the full split), with its provenance', { skip }, async (t) => {
   const ck = loadCheckpoint(DEFAULT_CLASSIFIER);
   assert.equal(ck.meta.kind, 'classifier');
   const provenance = ck.meta.provenance as Record<string, unknown>;
@@ -42,6 +42,6 @@ test('shipped classifier: >= 85% on 1,000 held-out test images (87.7% on the ful
   assert.equal(held.labels.length, 1000);
   const acc = accuracy(model, held);
   model.params.dispose();
-  assert.ok(acc >= 0.85, `accuracy ${acc} on the held-out slice`);
+  assert.ok(acc >= 0.87, `accuracy ${acc} on the held-out slice`);
   t.diagnostic(`accuracy on the held-out slice: ${(100 * acc).toFixed(1)}%`);
 });
