@@ -10,7 +10,9 @@ test('"auto": $PEGASUS_DATA, then the downloaded release, then the shared image 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pegasus-source-'));
   const saved = process.env.PEGASUS_DATA;
   try {
-    process.chdir(dir);
+    // one level down, so that ../shared is inside the temporary folder whatever lies beside it
+    fs.mkdirSync(path.join(dir, 'work'));
+    process.chdir(path.join(dir, 'work'));
     delete process.env.PEGASUS_DATA;
     assert.equal(resolveDataSource('some/folder'), 'some/folder');
     assert.throws(() => resolveDataSource('auto'), /^Error: data source "auto": none of data\/downloads\/cifar-10-batches-bin, \.\.\/shared\/data\/cifar10 exists; run `pegasus data download`/);
