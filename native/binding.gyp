@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "pegasus_native",
-      "sources": ["src/addon.cc", "src/conv.cc", "src/pool.cc", "src/reduce.cc", "src/pool2d.cc", "src/adam.cc", "src/bn.cc"],
+      "sources": ["src/addon.cc", "src/conv.cc", "src/pool.cc", "src/reduce.cc", "src/pool2d.cc", "src/adam.cc", "src/bn.cc", "src/leaky.cc"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=gnu++17", "-O3", "-march=native", "-fno-math-errno", "-pthread"],
       "ldflags": ["-pthread"]

@@ -24,12 +24,7 @@ void adam_step(const AdamHyper& h, int64_t n, const float* p, const float* m, co
       p1[i] = p[i] - (mi * h.step_size) / (std::sqrt(vi / h.c2) + h.eps);
     }
   };
-  constexpr int64_t SERIAL = 1 << 16;  // below this a thread hand-off costs more than it saves
-  if (n < SERIAL) return range(0, n);
-  parallel([&](int t, int T) {
-    const int64_t chunk = (n + T - 1) / T;
-    range(std::min(n, chunk * t), std::min(n, chunk * (t + 1)));
-  });
+  parallel_range(n, range);
 }
 
 }  // namespace pegasus

@@ -7,6 +7,7 @@
 
 #include "adam.h"
 #include "bn.h"
+#include "leaky.h"
 #include "conv.h"
 #include "pool.h"
 #include "reduce.h"
@@ -251,6 +252,29 @@ napi_value bnLeakyGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// leakyRelu(x, y, slope) and leakyReluGrad(x, dy, dx, slope): see leaky.h
+template <bool grad>
+napi_value leaky(napi_env env, napi_callback_info info) {
+  constexpr int arrays = grad ? 3 : 2;
+  static const char* const names[3] = {"x", grad ? "dy" : "y", "dx"};
+  size_t argc = arrays + 1;
+  napi_value args[arrays + 1];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  if (argc != arrays + 1) return fail(env, grad ? "expected (x, dy, dx, slope)" : "expected (x, y, slope)"), nullptr;
+  float* a[3];
+  size_t len[3];
+  double slope;
+  if (!floatArgs(env, args, arrays, names, a, len)) return nullptr;
+  if (napi_get_value_double(env, args[arrays], &slope) != napi_ok) return fail(env, "slope must be a number"), nullptr;
+  for (int i = 1; i < arrays; i++) {
+    if (len[i] != len[0]) return fail(env, std::string(names[i]) + " has another length than x"), nullptr;
+  }
+  const int64_t n = static_cast<int64_t>(len[0]);
+  if (grad) pegasus::leaky_relu_grad(a[0], a[1], n, static_cast<float>(slope), a[2]);
+  else pegasus::leaky_relu(a[0], n, static_cast<float>(slope), a[1]);
+  return nullptr;
+}
+
 napi_value setThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -286,6 +310,8 @@ napi_value init(napi_env env, napi_value exports) {
   define(env, exports, "adam", adam);
   define(env, exports, "bnLeaky", bnLeaky);
   define(env, exports, "bnLeakyGrad", bnLeakyGrad);
+  define(env, exports, "leakyRelu", leaky<false>);
+  define(env, exports, "leakyReluGrad", leaky<true>);
   define(env, exports, "setThreads", setThreads);
   define(env, exports, "threads", threads);
   return exports;

@@ -2,10 +2,24 @@
 // returns when all are done. Workers sleep on a condition variable between jobs, so they take no
 // CPU from the wasm backend's own threads while tfjs runs its kernels.
 #pragma once
+#include <algorithm>
+#include <cstdint>
 #include <functional>
 
 namespace pegasus {
 void set_threads(int n);
 int threads();
 void parallel(const std::function<void(int t, int T)>& fn);
+
+// fn(i0, i1) over [0, n) for element-wise work: one call below 64 Ki elements (a hand-off to the
+// threads costs more than it saves there), else one contiguous chunk per thread.
+template <class Fn>
+void parallel_range(int64_t n, Fn fn) {
+  constexpr int64_t SERIAL = 1 << 16;
+  if (n < SERIAL) return fn(int64_t{0}, n);
+  parallel([&](int t, int T) {
+    const int64_t chunk = (n + T - 1) / T;
+    fn(std::min(n, chunk * t), std::min(n, chunk * (t + 1)));
+  });
+}
 }  // namespace pegasus

@@ -11,6 +11,9 @@ export const FUSED_BN_LEAKY = 'PegasusBatchNormLeaky';
 export const FUSED_BN_LEAKY_GRAD = 'PegasusBatchNormLeakyGrad';
 
 export interface BatchNormLeakyAttrs { eps: number; slope: number }
+/** LeakyReLU: {x} -> y, and its gradient {x, dy} -> dx (attrs: slope) */
+export const FUSED_LEAKY = 'PegasusLeakyRelu';
+export const FUSED_LEAKY_GRAD = 'PegasusLeakyReluGrad';
 
 /** Adam's constants for one step, each rounded to float32 by the kernel as tfjs rounds them. */
 export interface AdamConstants {
@@ -53,4 +56,14 @@ export function fusedBatchNormLeaky<T extends tf.Tensor>(x: T, gamma: tf.Tensor1
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(x, gamma, beta) as T;
+}
+
+/** LeakyReLU by the backend's kernels, forward and backward one each (check hasFusedKernel(FUSED_LEAKY)). */
+export function fusedLeakyRelu<T extends tf.Tensor>(x: T, slope: number): T {
+  const run = (name: string, inputs: tf.NamedTensorMap) => tf.engine().runKernel(name, inputs, { slope } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const f = tf.customGrad(((xi: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([xi]);
+    return { value: run(FUSED_LEAKY, { x: xi }), gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => [run(FUSED_LEAKY_GRAD, { x: sx!, dy })] };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x) as T;
 }

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './backend.js';
 import { loadNative, nativeLoadError } from './native.js';
-import { FUSED_ADAM, FUSED_BN_LEAKY, fusedAdam, hasFusedKernel } from './fused.js';
+import { FUSED_ADAM, FUSED_BN_LEAKY, FUSED_LEAKY, fusedAdam, hasFusedKernel } from './fused.js';
 import { ParamStore } from '../models/params.js';
-import { batchNormLeakyRelu, batchNormParams } from '../models/layers.js';
+import { batchNormLeakyRelu, batchNormParams, leakyRelu } from '../models/layers.js';
 import { adamComposed } from '../training/adam.js';
 import { CONV_CASES, checkFiniteDifferences, compareWithCpu, rnd, type ConvCase } from './kernels/cases.js';
 
@@ -212,4 +212,29 @@ test('the addon checks the fused batch-norm arguments', { skip }, () => {
   assert.throws(() => addon!.bnLeaky(f(10), f(3), f(3), f(10), f(3), f(3), 3, 1e-5, 0.2), /not a positive multiple of the channels/);
   assert.throws(() => addon!.bnLeakyGrad(f(12), f(12), f(3), f(3), f(3), f(3), f(11), f(3), f(3), 3, 1e-5, 0.2), /dx has the wrong length/);
   assert.throws(() => (addon!.bnLeaky as unknown as (...x: unknown[]) => void)(f(12)), /expected \(x, gamma, beta/);
+});
+
+test('native fused LeakyReLU and its gradient match the CPU backend (zeros too; serial and threaded sizes)', { skip }, () => {
+  for (const n of [1000, 200_003]) {
+    tf.setBackend('cpu');
+    const xv = rnd([n]).dataSync().slice(), dyv = rnd([n]).dataSync().slice();
+    for (let i = 0; i < n; i += 7) xv[i] = 0;
+    const run = () => {
+      const x = tf.tensor(xv), dy = tf.tensor(dyv);
+      const y = leakyRelu(x as unknown as tf.Tensor4D);
+      const dx = tf.grad((t: tf.Tensor) => leakyRelu(t as unknown as tf.Tensor4D))(x, dy);
+      return [y.dataSync().slice(), dx.dataSync().slice()];
+    };
+    const ref = run();
+    tf.setBackend('wasm');
+    assert.ok(hasFusedKernel(FUSED_LEAKY));
+    const got = run();
+    // the CPU backend multiplies by the slope in double, the kernel in float: one rounding apart
+    got.forEach((g, k) => g.forEach((v, i) => assert.ok(Math.abs(v - ref[k]![i]!) <= 1e-7 * Math.max(1, Math.abs(v)), `n = ${n}, ${k ? 'dx' : 'y'}[${i}]: ${v} vs ${ref[k]![i]}`)));
+  }
+});
+
+test('the addon checks the LeakyReLU arguments', { skip }, () => {
+  assert.throws(() => addon!.leakyRelu(new Float32Array(4), new Float32Array(3), 0.2), /y has another length than x/);
+  assert.throws(() => addon!.leakyReluGrad(new Float32Array(4), new Float32Array(4), new Float32Array(5), 0.2), /dx has another length than x/);
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, type ConvAttrs } from './kernels/conv-geometry.js';
-import { FUSED_ADAM, FUSED_BN_LEAKY, FUSED_BN_LEAKY_GRAD, type AdamConstants, type BatchNormLeakyAttrs } from './fused.js';
+import { FUSED_ADAM, FUSED_BN_LEAKY, FUSED_BN_LEAKY_GRAD, FUSED_LEAKY, FUSED_LEAKY_GRAD, type AdamConstants, type BatchNormLeakyAttrs } from './fused.js';
 
 export const NATIVE_ADDON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build', 'Release', 'pegasus_native.node');
 
@@ -22,6 +22,8 @@ interface Addon {
     stepSize: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, c2: number, eps: number): void;
   bnLeaky(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array,
     channels: number, eps: number, slope: number): void;
+  leakyRelu(x: Float32Array, y: Float32Array, slope: number): void;
+  leakyReluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, slope: number): void;
   bnLeakyGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array, variance: Float32Array,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, channels: number, eps: number, slope: number): void;
   setThreads(n: number): void; threads(): number;
@@ -157,6 +159,24 @@ function batchNormLeakyKernels(a: Addon): Record<string, tf.KernelFunc> {
   return { [FUSED_BN_LEAKY]: forward as unknown as tf.KernelFunc, [FUSED_BN_LEAKY_GRAD]: grad as unknown as tf.KernelFunc };
 }
 
+/** LeakyReLU and its gradient (src/engine/fused.ts), one pass each. */
+function leakyKernels(a: Addon): Record<string, tf.KernelFunc> {
+  type Args<I extends string> = { inputs: Record<I, TensorInfo>; attrs: { slope: number }; backend: WasmBackend };
+  const forward = ({ inputs: { x }, attrs, backend }: Args<'x'>) => {
+    float32(x);
+    const y = backend.makeOutput(x.shape, 'float32');
+    a.leakyRelu(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(y), attrs.slope);
+    return y;
+  };
+  const grad = ({ inputs: { x, dy }, attrs, backend }: Args<'x' | 'dy'>) => {
+    float32(x, dy);
+    const dx = backend.makeOutput(x.shape, 'float32');
+    a.leakyReluGrad(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(dx), attrs.slope);
+    return dx;
+  };
+  return { [FUSED_LEAKY]: forward as unknown as tf.KernelFunc, [FUSED_LEAKY_GRAD]: grad as unknown as tf.KernelFunc };
+}
+
 /** The kernels registered on 'wasm' before ours, so that reinstalling never wraps a wrapper. */
 const stockKernels = new Map<string, tf.KernelFunc>();
 
@@ -204,6 +224,7 @@ function kernels(a: Addon): Record<string, tf.KernelFunc> {
     ...maxPoolKernels(a),
     [FUSED_ADAM]: adamKernel(a),
     ...batchNormLeakyKernels(a),
+    ...leakyKernels(a),
   };
 }
 

@@ -1,0 +1,9 @@
+#pragma once
+#include <cstdint>
+
+namespace pegasus {
+// LeakyReLU and its gradient, element-wise over n floats: y = x > 0 ? x : slope * x and
+// dx = x > 0 ? dy : slope * dy (tfjs's convention at x = 0).
+void leaky_relu(const float* x, int64_t n, float slope, float* y);
+void leaky_relu_grad(const float* x, const float* dy, int64_t n, float slope, float* dx);
+}  // namespace pegasus
