@@ -28,14 +28,20 @@ export interface AdamConstants {
   eps: number;
 }
 
+/** Runs a fused kernel of the active backend (tfjs's runKernel, typed for these kernels). */
+function runFused(name: string, inputs: tf.NamedTensorMap, attrs: object): tf.Tensor[] {
+  const out = tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap);
+  return Array.isArray(out) ? out : [out];
+}
+
 export function hasFusedKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;
 }
 
 /** [p1, m1, v1] of one Adam step by the backend's fused kernel (check hasFusedKernel first). */
 export function fusedAdam(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, k: AdamConstants): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  const out = tf.engine().runKernel(FUSED_ADAM, { p, m, v, g }, k as unknown as tf.NamedAttrMap) as tf.Tensor[];
-  return [out[0]!, out[1]!, out[2]!];
+  const [p1, m1, v1] = runFused(FUSED_ADAM, { p, m, v, g }, k);
+  return [p1!, m1!, v1!];
 }
 
 /**
@@ -45,14 +51,13 @@ export function fusedAdam(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor
  */
 export function fusedBatchNormLeaky<T extends tf.Tensor>(x: T, gamma: tf.Tensor1D, beta: tf.Tensor1D, attrs: BatchNormLeakyAttrs,
   onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void): T {
-  const run = (name: string, inputs: tf.NamedTensorMap) => tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
   const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [y, mean, variance] = run(FUSED_BN_LEAKY, { x: xi, gamma: g, beta: b }) as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+    const [y, mean, variance] = runFused(FUSED_BN_LEAKY, { x: xi, gamma: g, beta: b }, attrs) as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
     onStats?.(mean, variance);
     save([xi, g, b, mean, variance]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, [sx, sg, sb, sm, sv]: tf.Tensor[]) => run(FUSED_BN_LEAKY_GRAD, { dy, x: sx!, gamma: sg!, beta: sb!, mean: sm!, variance: sv! }),
+      gradFunc: (dy: tf.Tensor, [sx, sg, sb, sm, sv]: tf.Tensor[]) => runFused(FUSED_BN_LEAKY_GRAD, { dy, x: sx!, gamma: sg!, beta: sb!, mean: sm!, variance: sv! }, attrs),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(x, gamma, beta) as T;
@@ -60,10 +65,9 @@ export function fusedBatchNormLeaky<T extends tf.Tensor>(x: T, gamma: tf.Tensor1
 
 /** LeakyReLU by the backend's kernels, forward and backward one each (check hasFusedKernel(FUSED_LEAKY)). */
 export function fusedLeakyRelu<T extends tf.Tensor>(x: T, slope: number): T {
-  const run = (name: string, inputs: tf.NamedTensorMap) => tf.engine().runKernel(name, inputs, { slope } as unknown as tf.NamedAttrMap) as tf.Tensor;
   const f = tf.customGrad(((xi: tf.Tensor, save: tf.GradSaveFunc) => {
     save([xi]);
-    return { value: run(FUSED_LEAKY, { x: xi }), gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => [run(FUSED_LEAKY_GRAD, { x: sx!, dy })] };
+    return { value: runFused(FUSED_LEAKY, { x: xi }, { slope })[0]!, gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => runFused(FUSED_LEAKY_GRAD, { x: sx!, dy }, { slope }) };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(x) as T;
 }

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { plainBatch } from '../data/augment.js';
 import type { LabeledImages } from '../data/dataset.js';
 import type { Gan } from '../models/gan.js';
+import { takeData } from '../engine/read.js';
 import { noise } from '../training/randomness.js';
 import { generate } from '../training/sample.js';
 import type { Classifier } from './classifier.js';
@@ -25,9 +26,8 @@ export async function classifierView(model: Classifier, images: Float32Array, si
       const out = model.forward(x, { training: false });
       return [out.features, tf.softmax(out.logits)];
     });
-    feats.set(await f.data(), i * d);
-    probs.set(await p.data(), i * k);
-    tf.dispose([f, p]);
+    feats.set(await takeData(f), i * d);
+    probs.set(await takeData(p), i * k);
   }
   return { features: asFeatures(feats, d), probs, classes: k };
 }
@@ -59,8 +59,7 @@ export async function sampleImages(gan: Gan, n: number, seed: number, bit?: numb
       // evaluation mode: batch-norm uses the running statistics, so an image does not depend on its batch
       return generate(gan, z, c, true);
     });
-    images.set(await batchImages.data(), i * px);
-    batchImages.dispose();
+    images.set(await takeData(batchImages), i * px);
   }
   return { images, size };
 }

@@ -7,6 +7,7 @@
 //     averaged over random subsets (mean, standard deviation and standard error), as in
 //     Binkowski et al. 2018.
 import * as tf from '@tensorflow/tfjs-core';
+import { takeData } from '../engine/read.js';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import seedrandom from 'seedrandom';
 
@@ -94,9 +95,7 @@ export async function mmd2Unbiased(x: Features, y: Features, xi: ArrayLike<numbe
     const offDiagonalSum = (A: tf.Tensor2D) => tf.sub(tf.sum(k(A, A)), tf.sum(tf.pow(tf.add(tf.div(tf.sum(tf.square(A), 1), d), 1), 3)));
     return tf.sub(tf.div(tf.add(offDiagonalSum(X), offDiagonalSum(Y)), m * (m - 1)), tf.div(tf.mul(tf.sum(k(X, Y)), 2), m * m));
   });
-  const value = (await v.data())[0]!;
-  v.dispose();
-  return value;
+  return (await takeData(v))[0]!;
 }
 
 function gatherRows(f: Features, rows: ArrayLike<number>): Float32Array {

@@ -47,7 +47,7 @@ export async function shipGenerator(o: { checkpoint: string; out: string; classi
     const ref = evenlySpacedRows((await realReference(ev, o.data, gen.spec.classes)).features, o.referenceImages ?? 2000);
     const meta = {
       kind: 'generator', config: ck.meta.config,
-      trainedSteps: reship ? ck.meta.trainedSteps : ck.step,
+      trainedSteps: ck.step, // a shipped file keeps its run's step as its own
       averaged: reship ? ck.meta.averaged : gen.averaged,
       reference: { classifier: classifierDigest(ev.file), classes: gen.spec.classes, images: ref.n },
       card: o.card ?? (reship ? ck.meta.card : {}),

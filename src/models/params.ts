@@ -2,16 +2,7 @@
 // optimizers and checkpoints, so two models in one process never collide (tfjs's own variable
 // names are global and auto-generated).
 import * as tf from '@tensorflow/tfjs-core';
-
-/**
- * Named tensors copied out of the backend. Asynchronous reads work on every backend (WebGPU in
- * Node has no synchronous read).
- */
-export async function readTensors(named: Iterable<[string, tf.Tensor]>): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
-  const list = [...named];
-  const data = await Promise.all(list.map(([, t]) => t.data() as Promise<Float32Array>));
-  return new Map(list.map(([name, t], i) => [name, { shape: t.shape.slice(), data: data[i]! }]));
-}
+import { readTensors } from '../engine/read.js';
 
 export interface Param {
   readonly name: string;

@@ -1,7 +1,8 @@
 // Adam (Kingma & Ba), PyTorch's formulation, over named parameters so that its state lives in
 // checkpoints under the same names as the weights, and a frozen parameter is simply not in the list.
 import * as tf from '@tensorflow/tfjs-core';
-import { readTensors, type Param } from '../models/params.js';
+import type { Param } from '../models/params.js';
+import { readTensors } from '../engine/read.js';
 import { loadSlot, zeroSlot } from './sgd.js';
 import { FUSED_ADAM, fusedAdam, hasFusedKernel, type AdamConstants } from '../engine/fused.js';
 

@@ -4,7 +4,8 @@
 // The warm-up (t = updates so far) keeps the average from being dominated by the random init.
 // Only trainable parameters are averaged; buffers (batch-norm running stats) stay G's own.
 import * as tf from '@tensorflow/tfjs-core';
-import { readTensors, type Param } from '../models/params.js';
+import type { Param } from '../models/params.js';
+import { readTensors } from '../engine/read.js';
 import type { TensorMap } from './checkpoint.js';
 import { loadSlot } from './sgd.js';
 

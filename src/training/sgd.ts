@@ -2,7 +2,8 @@
 //   g += wd * w;  buf = mu * buf + g;  w -= lr * (nesterov ? g + mu * buf : buf)
 // The learning rate is given per step (schedules live with the caller).
 import * as tf from '@tensorflow/tfjs-core';
-import { readTensors, type Param } from '../models/params.js';
+import type { Param } from '../models/params.js';
+import { readTensors } from '../engine/read.js';
 
 export interface SgdConfig { momentum: number; nesterov: boolean; weightDecay: number }
 

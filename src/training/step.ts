@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Gan } from '../models/gan.js';
 import type { Param } from '../models/params.js';
+import { takeData } from '../engine/read.js';
 import type { Adam } from './adam.js';
 import { discriminatorLoss, generatorLoss, type LossKind } from './losses.js';
 import { targets, type LabelConfig } from './labels.js';
@@ -35,14 +36,14 @@ export interface StepStats {
 export interface Optimizers { d: Adam; g: Adam }
 
 /** Gradients of f w.r.t. the given parameters, keyed by parameter name. */
-function gradsByName(f: () => tf.Scalar, params: Param[]): { grads: Map<string, tf.Tensor> } {
+function gradsByName(f: () => tf.Scalar, params: Param[]): Map<string, tf.Tensor> {
   const { grads } = tf.variableGrads(f, params.map((p) => p.variable));
   const out = new Map<string, tf.Tensor>();
   for (const p of params) {
     const g = grads[p.variable.name];
     if (g) out.set(p.name, g);
   }
-  return { grads: out };
+  return out;
 }
 
 const meanSigmoid = (logits: tf.Tensor1D): tf.Scalar => tf.mean(tf.sigmoid(logits));
@@ -62,7 +63,7 @@ export function discriminatorStep(gan: Gan, opt: Adam, real: RealBatch, cfg: Ste
     const yFake = targets(n, false, cfg.labels, cfg.seed, step);
     gan.d.powerIterate();
     let stats: tf.Tensor1D | undefined;
-    const { grads } = gradsByName(() => {
+    const grads = gradsByName(() => {
       const realLogits = gan.d.forward(real.x, { training: true }, real.cond);
       const fakeLogits = gan.d.forward(fake, { training: true }, fakeCond);
       const lr = discriminatorLoss(cfg.loss, realLogits, yReal);
@@ -82,7 +83,7 @@ export function generatorStep(gan: Gan, opt: Adam, cfg: StepConfig, step: number
     const z = noise(cfg.batchSize, gan.g.nz, cfg.seed, step, 'z-g');
     const fakeCond = gan.conditional ? classBits(cfg.batchSize, cfg.seed, step, 'c-g') : undefined;
     let stats: tf.Tensor1D | undefined;
-    const { grads } = gradsByName(() => {
+    const grads = gradsByName(() => {
       const logits = gan.d.forward(gan.g.forward(z, { training: true }, fakeCond), { training: true }, fakeCond);
       const loss = generatorLoss(cfg.loss, logits);
       stats = tf.keep(tf.stack([loss, meanSigmoid(logits)]) as tf.Tensor1D);
@@ -105,7 +106,6 @@ export async function trainStep(gan: Gan, opts: Optimizers, reals: RealBatch[], 
   });
   if (!d) throw new Error('a training step needs at least one real batch');
   const g = generatorStep(gan, opts.g, cfg, step);
-  const [dv, gv] = await Promise.all([d.data(), g.data()]);
-  tf.dispose([d, g]);
+  const [dv, gv] = await Promise.all([takeData(d), takeData(g)]);
   return { lossD: dv[0]!, lossDReal: dv[1]!, lossDFake: dv[2]!, dx: dv[3]!, dgz1: dv[4]!, lossG: gv[0]!, dgz2: gv[1]! };
 }

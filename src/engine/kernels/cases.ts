@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pad } from './conv-geometry.js';
+import { takeData } from '../read.js';
 
 export interface ConvCase { name: string; x: [number, number, number, number]; f: [number, number, number, number]; s: number | [number, number]; pad: Pad }
 
@@ -61,12 +62,11 @@ export async function compareWithCpu(c: ConvCase, backend: string): Promise<numb
  * to rounding: a check of the gradients that trusts no other implementation.
  */
 export async function checkFiniteDifferences(c: ConvCase): Promise<void> {
-  const read = async (t: tf.Tensor) => { const v = await t.data(); t.dispose(); return v; };
   const x = rnd(c.x), w = rnd(c.f);
   const y = convOf(c)(x, w);
   const dy = rnd(y.shape);
   y.dispose();
-  const loss = async (a: tf.Tensor, b: tf.Tensor) => (await read(tf.tidy(() => tf.sum(tf.mul(convOf(c)(a, b), dy)))))[0]!;
+  const loss = async (a: tf.Tensor, b: tf.Tensor) => (await takeData(tf.tidy(() => tf.sum(tf.mul(convOf(c)(a, b), dy)))))[0]!;
   const [gx, gw] = tf.grads(convOf(c))([x, w], dy) as [tf.Tensor, tf.Tensor];
   const eps = 0.5;
   for (const [t, g, which] of [[x, gx, 0], [w, gw, 1]] as const) {
