@@ -31,6 +31,51 @@ void channel_sums(int64_t rows, int64_t C, Add add, double* out) {
   }
 }
 
+// The per-row loops, as functions with __restrict parameters: written inline in the thread pool's
+// lambdas, GCC cannot rule out aliasing between outputs and captured scalars and leaves them
+// scalar (3-9 ns per element instead of under 1).
+void add_row(const float* __restrict x, float* __restrict p, int64_t C) {
+  for (int64_t c = 0; c < C; c++) p[c] += x[c];
+}
+
+void add_squared_deviation(const float* __restrict x, const float* __restrict mean, float* __restrict p, int64_t C) {
+  for (int64_t c = 0; c < C; c++) {
+    const float d = x[c] - mean[c];
+    p[c] += d * d;
+  }
+}
+
+void normalize_leaky(const float* __restrict x, const float* __restrict scale, const float* __restrict shift, float slope, float* __restrict y,
+                     int64_t C) {
+  for (int64_t c = 0; c < C; c++) {
+    const float z = x[c] * scale[c] + shift[c];
+    y[c] = z > 0.f ? z : z * slope;
+  }
+}
+
+// p[c] += dz, q[c] += dz * xhat, with dz = dy * lrelu'(z)
+void add_grad_sums(const float* __restrict x, const float* __restrict dy, const float* __restrict scale, const float* __restrict shift,
+                   const float* __restrict mean, const float* __restrict inv, float slope, float* __restrict p, float* __restrict q, int64_t C) {
+  for (int64_t c = 0; c < C; c++) {
+    const float z = x[c] * scale[c] + shift[c];
+    const float dz = z > 0.f ? dy[c] : dy[c] * slope;
+    p[c] += dz;
+    q[c] += dz * ((x[c] - mean[c]) * inv[c]);
+  }
+}
+
+// dx = gamma / sigma * (dz - mean(dz) - xhat * mean(dz * xhat))
+void grad_row(const float* __restrict x, const float* __restrict dy, const float* __restrict scale, const float* __restrict shift,
+              const float* __restrict mean, const float* __restrict inv, const float* __restrict dzMean, const float* __restrict dzXhatMean,
+              float slope, float* __restrict dx, int64_t C) {
+  for (int64_t c = 0; c < C; c++) {
+    const float z = x[c] * scale[c] + shift[c];
+    const float dz = z > 0.f ? dy[c] : dy[c] * slope;
+    const float xhat = (x[c] - mean[c]) * inv[c];
+    dx[c] = scale[c] * (dz - dzMean[c] - xhat * dzXhatMean[c]);
+  }
+}
+
 // fn(r0, r1) over row ranges split between the threads.
 template <class Fn>
 void rows_parallel(int64_t rows, Fn fn) {
@@ -42,18 +87,9 @@ void rows_parallel(int64_t rows, Fn fn) {
 void bn_leaky_forward(const float* x, int64_t rows, int64_t C, const float* gamma, const float* beta, float eps, float slope, float* y,
                       float* mean, float* var) {
   std::vector<double> s(static_cast<size_t>(C));
-  channel_sums<1>(rows, C, [&](int64_t r, float* p) {
-    const float* xr = x + r * C;
-    for (int64_t c = 0; c < C; c++) p[c] += xr[c];
-  }, s.data());
+  channel_sums<1>(rows, C, [=](int64_t r, float* p) { add_row(x + r * C, p, C); }, s.data());
   for (int64_t c = 0; c < C; c++) mean[c] = static_cast<float>(s[c] / rows);
-  channel_sums<1>(rows, C, [&](int64_t r, float* p) {
-    const float* xr = x + r * C;
-    for (int64_t c = 0; c < C; c++) {
-      const float d = xr[c] - mean[c];
-      p[c] += d * d;
-    }
-  }, s.data());
+  channel_sums<1>(rows, C, [=](int64_t r, float* p) { add_squared_deviation(x + r * C, mean, p, C); }, s.data());
   std::vector<float> scale(static_cast<size_t>(C)), shift(static_cast<size_t>(C));
   for (int64_t c = 0; c < C; c++) {
     var[c] = static_cast<float>(s[c] / rows);
@@ -61,14 +97,7 @@ void bn_leaky_forward(const float* x, int64_t rows, int64_t C, const float* gamm
     shift[c] = beta[c] - mean[c] * scale[c];
   }
   rows_parallel(rows, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; r++) {
-      const float* xr = x + r * C;
-      float* yr = y + r * C;
-      for (int64_t c = 0; c < C; c++) {
-        const float z = xr[c] * scale[c] + shift[c];
-        yr[c] = z > 0.f ? z : z * slope;
-      }
-    }
+    for (int64_t r = r0; r < r1; r++) normalize_leaky(x + r * C, scale.data(), shift.data(), slope, y + r * C, C);
   });
 }
 
@@ -83,13 +112,7 @@ void bn_leaky_backward(const float* dy, const float* x, int64_t rows, int64_t C,
   // dz = dy * lrelu'(z): sums of dz (dbeta) and of dz * xhat (dgamma)
   std::vector<double> s(static_cast<size_t>(2 * C));
   channel_sums<2>(rows, C, [&](int64_t r, float* p) {
-    const float *xr = x + r * C, *dyr = dy + r * C;
-    for (int64_t c = 0; c < C; c++) {
-      const float z = xr[c] * scale[c] + shift[c];
-      const float dz = z > 0.f ? dyr[c] : dyr[c] * slope;
-      p[c] += dz;
-      p[C + c] += dz * ((xr[c] - mean[c]) * inv[c]);
-    }
+    add_grad_sums(x + r * C, dy + r * C, scale.data(), shift.data(), mean, inv.data(), slope, p, p + C, C);
   }, s.data());
   std::vector<float> a(static_cast<size_t>(C)), b(static_cast<size_t>(C));
   for (int64_t c = 0; c < C; c++) {
@@ -98,18 +121,8 @@ void bn_leaky_backward(const float* dy, const float* x, int64_t rows, int64_t C,
     a[c] = static_cast<float>(s[c] / rows);      // mean of dz
     b[c] = static_cast<float>(s[C + c] / rows);  // mean of dz * xhat
   }
-  // dx = gamma / sigma * (dz - mean(dz) - xhat * mean(dz * xhat))
   rows_parallel(rows, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; r++) {
-      const float *xr = x + r * C, *dyr = dy + r * C;
-      float* dxr = dx + r * C;
-      for (int64_t c = 0; c < C; c++) {
-        const float z = xr[c] * scale[c] + shift[c];
-        const float dz = z > 0.f ? dyr[c] : dyr[c] * slope;
-        const float xhat = (xr[c] - mean[c]) * inv[c];
-        dxr[c] = scale[c] * (dz - a[c] - xhat * b[c]);
-      }
-    }
+    for (int64_t r = r0; r < r1; r++) grad_row(x + r * C, dy + r * C, scale.data(), shift.data(), mean, inv.data(), a.data(), b.data(), slope, dx + r * C, C);
   });
 }
 

@@ -2,7 +2,10 @@
 // algorithm): B in KC x NC blocks of NR-wide strips, A in MC x KC blocks of MR-tall strips, and a
 // register-tiled MR x NR micro-kernel written with GCC vector extensions (AVX-512 with
 // -march=native on this project's machines, narrower SIMD elsewhere). The im2col matrix is never
-// built: packing reads the image directly. Threads split M; each one packs its own panels.
+// built: packing reads the image directly. Threads split M; each one packs its own panels. Where C
+// is larger than the cache, each MC-row block of C is finished over all of K before the next one
+// (B packed whole, up front), so C is not swept from memory once per KC block; the C tile is
+// prefetched while the micro-kernel runs.
 //
 //   forward  y   [n*oh*ow, co]      = im2col(x) [n*oh*ow, kh*kw*ci] * w [kh*kw*ci, co]
 //   dx       col [n*oh*ow, kh*kw*ci] = dy [n*oh*ow, co] * w^T, scattered back (col2im) into dx
@@ -25,8 +28,13 @@ typedef float v16 __attribute__((vector_size(64)));
 constexpr int MR = 12;
 constexpr int NR = 32;
 constexpr int KC = 192;
-constexpr int MC = 144;   // 12 strips of MR
+constexpr int MC = 144;  // 12 strips of MR
 constexpr int NC = 2048;
+static_assert(MC % MR == 0, "an A block is whole strips");
+// Bytes of C that can be swept once per KC block while it stays in cache (both cores' L2). The
+// choice of loop order depends on the whole C, never on the thread split: col2im's sums would
+// otherwise come out in another order, and other bits, on another thread count.
+constexpr size_t C_IN_CACHE = 2 << 20;
 
 // Per-thread packing buffers, 64-byte aligned, grown on demand and kept.
 struct Scratch {
@@ -45,7 +53,14 @@ struct Scratch {
 };
 thread_local Scratch scratch;
 
-// tile[r][j] = sum_k a[k][r] * b[k][j] over one packed MR strip of A and NR strip of B.
+// How a packed MR x kc strip of A lies in memory. KMajor: a[k * MR + r], the MR values of one k
+// together (packers that read MR neighbours of a row at once). RowMajor: a[r * KC + k], each row a
+// contiguous run (packers that copy whole runs of a row: memcpy instead of a transposing copy,
+// which cost ~4 cycles per element). Strips always take MR * KC floats, whatever kc is.
+enum class Strip { KMajor, RowMajor };
+
+// tile[r][j] = sum_k a(r, k) * b[k][j] over one packed MR strip of A and NR strip of B.
+template <Strip S>
 inline void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, float* __restrict tile) {
   v16 c0[MR], c1[MR];
 #pragma GCC unroll 12
@@ -53,11 +68,11 @@ inline void micro_kernel(int kc, const float* __restrict a, const float* __restr
   for (int k = 0; k < kc; k++) {
     const v16 b0 = *reinterpret_cast<const v16*>(b + k * NR);
     const v16 b1 = *reinterpret_cast<const v16*>(b + k * NR + 16);
-    const float* ak = a + k * MR;
 #pragma GCC unroll 12
     for (int r = 0; r < MR; r++) {
-      c0[r] += ak[r] * b0;
-      c1[r] += ak[r] * b1;
+      const float ar = S == Strip::KMajor ? a[k * MR + r] : a[r * KC + k];
+      c0[r] += ar * b0;
+      c1[r] += ar * b1;
     }
   }
 #pragma GCC unroll 12
@@ -100,43 +115,48 @@ inline const float* source(const ConvGeometry& g, const float* x, const Pixel& p
 // contiguous run of channels. Packing and col2im move whole runs.
 inline int64_t run_end(const ConvGeometry& g, int64_t k) { return (k / g.ci + 1) * g.ci; }
 
-// ---- A operands: fill a packed MC x KC block, strips of MR rows, k-major inside a strip ----
+// ---- A operands: fill a packed MC x KC block of MR-row strips (Strip says how a strip lies) ----
 
+inline float* strip_of(float* dst, int r) { return dst + static_cast<int64_t>(r / MR) * MR * KC; }
+
+// Rows mc..MR of the last strip: zero, so no garbage (NaN) reaches the unused tile rows.
+template <Strip S>
 inline void zero_tail(float* dst, int mc, int kc) {
-  const int rem = mc % MR;
-  if (!rem) return;
-  float* d = dst + (mc / MR) * MR * kc;
-  for (int k = 0; k < kc; k++)
-    for (int r = rem; r < MR; r++) d[k * MR + r] = 0.f;
+  for (int r = mc; r % MR; r++) {
+    float* d = strip_of(dst, r);
+    for (int k = 0; k < kc; k++) (S == Strip::KMajor ? d[k * MR + r % MR] : d[(r % MR) * KC + k]) = 0.f;
+  }
 }
 
-// A = im2col(x): rows are output pixels, columns filter taps.
+// A = im2col(x): rows are output pixels, columns filter taps; each row is copied run by run.
 struct Im2col {
+  static constexpr Strip strip = Strip::RowMajor;
   const ConvGeometry& g;
   const float* x;
   const std::vector<Tap>& tap;
   void pack(float* dst, int64_t m0, int mc, int64_t k0, int kc) const {
     for (int r = 0; r < mc; r++) {
       const Pixel p = pixel(g, m0 + r);
-      float* d = dst + (r / MR) * MR * kc + r % MR;
+      float* d = strip_of(dst, r) + (r % MR) * KC - k0;
       for (int64_t k = k0; k < k0 + kc;) {
         const int len = static_cast<int>(std::min(k0 + kc, run_end(g, k)) - k);
         const float* src = source(g, x, p, tap[k]);
-        float* dk = d + (k - k0) * MR;
         if (src) {
-          for (int i = 0; i < len; i++) dk[i * MR] = src[i];
+          std::memcpy(d + k, src, sizeof(float) * len);
         } else {
-          for (int i = 0; i < len; i++) dk[i * MR] = 0.f;
+          std::memset(d + k, 0, sizeof(float) * len);
         }
         k += len;
       }
     }
-    zero_tail(dst, mc, kc);
+    zero_tail<strip>(dst, mc, kc);
   }
 };
 
-// A = im2col(x)^T: rows are filter taps, columns output pixels.
+// A = im2col(x)^T: rows are filter taps, columns output pixels. For one pixel, up to MR taps of a
+// strip are neighbouring channels: they are copied together into the k-major strip.
 struct Im2colT {
+  static constexpr Strip strip = Strip::KMajor;
   const ConvGeometry& g;
   const float* x;
   const std::vector<Tap>& tap;
@@ -147,7 +167,7 @@ struct Im2colT {
         // a run of taps, cut where the packed strip of MR rows ends
         const int len = static_cast<int>(std::min<int64_t>({run_end(g, m0 + r) - (m0 + r), mc - r, MR - r % MR}));
         const float* src = source(g, x, p, tap[m0 + r]);
-        float* d = dst + (r / MR) * MR * kc + k * MR + r % MR;
+        float* d = strip_of(dst, r) + k * MR + r % MR;
         if (src) {
           for (int i = 0; i < len; i++) d[i] = src[i];
         } else {
@@ -156,21 +176,18 @@ struct Im2colT {
         r += len;
       }
     }
-    zero_tail(dst, mc, kc);
+    zero_tail<strip>(dst, mc, kc);
   }
 };
 
-// A = a plain row-major matrix.
+// A = a plain row-major matrix, copied row by row.
 struct RowMajor {
+  static constexpr Strip strip = Strip::RowMajor;
   const float* p;
   int64_t ld;
   void pack(float* dst, int64_t m0, int mc, int64_t k0, int kc) const {
-    for (int r = 0; r < mc; r++) {
-      const float* src = p + (m0 + r) * ld + k0;
-      float* d = dst + (r / MR) * MR * kc + r % MR;
-      for (int k = 0; k < kc; k++) d[k * MR] = src[k];
-    }
-    zero_tail(dst, mc, kc);
+    for (int r = 0; r < mc; r++) std::memcpy(strip_of(dst, r) + (r % MR) * KC, p + (m0 + r) * ld + k0, sizeof(float) * kc);
+    zero_tail<strip>(dst, mc, kc);
   }
 };
 
@@ -200,6 +217,15 @@ struct Strided {
 struct AddRowMajor {
   float* c;
   int64_t ld;
+  // The tile's rows of C, fetched while the micro-kernel runs: C is read-modified-written once per
+  // KC block and rarely still in cache, so without this the adds wait on memory (17% of a conv).
+  void prefetch(int64_t m0, int mr, int64_t j0, int nr) const {
+    for (int r = 0; r < mr; r++) {
+      const float* d = c + (m0 + r) * ld + j0;
+      __builtin_prefetch(d, 1);
+      __builtin_prefetch(d + nr - 1, 1);
+    }
+  }
   void add(const float* tile, int64_t m0, int mr, int64_t j0, int nr) const {
     for (int r = 0; r < mr; r++) {
       float* d = c + (m0 + r) * ld + j0;
@@ -214,6 +240,16 @@ struct AddCol2im {
   const ConvGeometry& g;
   float* dx;
   const std::vector<Tap>& tap;
+  // Where each row's first run of the tile will be added (see AddRowMajor::prefetch).
+  void prefetch(int64_t m0, int mr, int64_t j0, int nr) const {
+    for (int r = 0; r < mr; r++) {
+      const float* d = source(g, dx, pixel(g, m0 + r), tap[j0]);
+      if (d) {
+        __builtin_prefetch(d, 1);
+        __builtin_prefetch(d + std::min<int64_t>(nr, run_end(g, j0) - j0) - 1, 1);
+      }
+    }
+  }
   void add(const float* tile, int64_t m0, int mr, int64_t j0, int nr) const {
     for (int r = 0; r < mr; r++) {
       const Pixel p = pixel(g, m0 + r);
@@ -231,31 +267,57 @@ struct AddCol2im {
   }
 };
 
-// C[m0:m1, :] += A[m0:m1, :] * B on this thread.
-template <class A, class B, class C>
-void gemm_rows(int64_t m0, int64_t m1, int64_t N, int64_t K, const A& a, const B& b, const C& c) {
+// C[ic:ic+mc, jc:jc+nc] += A[ic:ic+mc, pc:pc+kc] * B (packed panel bp), tile by tile.
+template <class A, class C>
+void block(const A& a, const C& c, int64_t ic, int mc, int64_t pc, int kc, const float* bp, int64_t jc, int nc) {
   alignas(64) float tile[MR * NR];
   float* ap = scratch.a;
+  a.pack(ap, ic, mc, pc, kc);
+  for (int jr = 0; jr < nc; jr += NR) {
+    const int nr = std::min(NR, nc - jr);
+    for (int ir = 0; ir < mc; ir += MR) {
+      c.prefetch(ic + ir, std::min(MR, mc - ir), jc + jr, nr);
+      micro_kernel<A::strip>(kc, ap + static_cast<int64_t>(ir) * KC, bp + static_cast<int64_t>(jr) * kc, tile);
+      c.add(tile, ic + ir, std::min(MR, mc - ir), jc + jr, nr);
+    }
+  }
+}
+
+// Row blocks lie on one global grid of MC rows (cut at m0 and m1), so the order in which col2im
+// adds into an element is the same for any split of rows between threads.
+template <class F>
+void row_blocks(int64_t m0, int64_t m1, const F& f) {
+  for (int64_t ic = m0, next; ic < m1; ic = next) {
+    next = std::min(m1, (ic / MC + 1) * MC);
+    f(ic, static_cast<int>(next - ic));
+  }
+}
+
+// C[m0:m1, :] += A[m0:m1, :] * B on this thread. Each element of C gets its KC-block sums in the
+// order of K either way, so both loop orders give the same bits.
+template <class A, class B, class C>
+void gemm_rows(int64_t m0, int64_t m1, int64_t M, int64_t N, int64_t K, const A& a, const B& b, const C& c) {
+  const int64_t panels = (K + KC - 1) / KC;
+  auto kc_at = [K](int64_t pc) { return static_cast<int>(std::min<int64_t>(KC, K - pc)); };
   for (int64_t jc = 0; jc < N; jc += NC) {
     const int nc = static_cast<int>(std::min<int64_t>(NC, N - jc));
-    const int ncPadded = (nc + NR - 1) / NR * NR;
-    float* bp = scratch.bBuf(static_cast<size_t>(ncPadded) * KC);
-    for (int64_t pc = 0; pc < K; pc += KC) {
-      const int kc = static_cast<int>(std::min<int64_t>(KC, K - pc));
-      b.pack(bp, pc, kc, jc, nc);
-      // Row blocks lie on one global grid of MC rows (cut at m0 and m1), so the order in which
-      // col2im adds into an element is the same for any split of rows between threads.
-      for (int64_t ic = m0, next; ic < m1; ic = next) {
-        next = std::min(m1, (ic / MC + 1) * MC);
-        const int mc = static_cast<int>(next - ic);
-        a.pack(ap, ic, mc, pc, kc);
-        for (int jr = 0; jr < nc; jr += NR) {
-          const int nr = std::min(NR, nc - jr);
-          for (int ir = 0; ir < mc; ir += MR) {
-            micro_kernel(kc, ap + static_cast<int64_t>(ir) * kc, bp + static_cast<int64_t>(jr) * kc, tile);
-            c.add(tile, ic + ir, std::min(MR, mc - ir), jc + jr, nr);
-          }
-        }
+    const int64_t panel = static_cast<int64_t>((nc + NR - 1) / NR * NR) * KC;
+    if (M * nc * sizeof(float) > C_IN_CACHE) {
+      // C larger than L2 (a forward conv's output, col2im's columns): pack all of B's K rows up front, then finish each
+      // MC-row block of C over the whole of K while it is in L2, instead of sweeping all of C
+      // (often larger than L2) once per KC block.
+      float* bAll = scratch.bBuf(static_cast<size_t>(panel * panels));
+      for (int64_t pc = 0; pc < K; pc += KC) b.pack(bAll + pc / KC * panel, pc, kc_at(pc), jc, nc);
+      row_blocks(m0, m1, [&](int64_t ic, int mc) {
+        for (int64_t pc = 0; pc < K; pc += KC) block(a, c, ic, mc, pc, kc_at(pc), bAll + pc / KC * panel, jc, nc);
+      });
+    } else {
+      // C fits in L2 (a filter gradient): one KC panel of B at a time, used by every row block
+      // while it is in L2.
+      float* bp = scratch.bBuf(static_cast<size_t>(panel));
+      for (int64_t pc = 0; pc < K; pc += KC) {
+        b.pack(bp, pc, kc_at(pc), jc, nc);
+        row_blocks(m0, m1, [&](int64_t ic, int mc) { block(a, c, ic, mc, pc, kc_at(pc), bp, jc, nc); });
       }
     }
   }
@@ -282,7 +344,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float
   const Im2col a{g, x, tap};
   const Strided b{w, g.co, 1};
   const AddRowMajor c{y, g.co};
-  split_rows(M, MR, [&](int64_t m0, int64_t m1) { gemm_rows(m0, m1, N, K, a, b, c); });
+  split_rows(M, MR, [&](int64_t m0, int64_t m1) { gemm_rows(m0, m1, M, N, K, a, b, c); });
 }
 
 void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
@@ -290,10 +352,11 @@ void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* 
   std::memset(dx, 0, sizeof(float) * g.n * g.h * g.w * g.ci);
   const auto tap = taps(g);
   const RowMajor a{dy, g.co};
-  const Strided b{w, 1, g.co};  // B(k = co, j = tap) = w[tap * co + k]
+  // B(k = co, j = tap) = w[tap * co + k]
+  const Strided b{w, 1, g.co};
   const AddCol2im c{g, dx, tap};
   // Each thread owns whole images, so no two threads add into the same dx element.
-  split_rows(M, static_cast<int64_t>(g.oh) * g.ow, [&](int64_t m0, int64_t m1) { gemm_rows(m0, m1, N, K, a, b, c); });
+  split_rows(M, static_cast<int64_t>(g.oh) * g.ow, [&](int64_t m0, int64_t m1) { gemm_rows(m0, m1, M, N, K, a, b, c); });
 }
 
 void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
@@ -303,7 +366,7 @@ void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* 
   const Im2colT a{g, x, tap};
   const Strided b{dy, g.co, 1};
   const AddRowMajor c{dw, g.co};
-  split_rows(M, MR, [&](int64_t m0, int64_t m1) { gemm_rows(m0, m1, N, K, a, b, c); });
+  split_rows(M, MR, [&](int64_t m0, int64_t m1) { gemm_rows(m0, m1, M, N, K, a, b, c); });
 }
 
 }  // namespace pegasus

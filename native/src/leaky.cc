@@ -1,19 +1,29 @@
+// The loops live in functions of their own with __restrict parameters: inside the thread pool's
+// lambdas GCC otherwise cannot rule out that the output aliases the captured slope, and keeps a
+// scalar loop with a branch per element (about 5 ns per element instead of a fraction).
 #include "leaky.h"
 
 #include "pool.h"
 
 namespace pegasus {
+namespace {
+
+void leaky_span(const float* __restrict x, float* __restrict y, int64_t n, float slope) {
+  for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.f ? x[i] : x[i] * slope;
+}
+
+void leaky_grad_span(const float* __restrict x, const float* __restrict dy, float* __restrict dx, int64_t n, float slope) {
+  for (int64_t i = 0; i < n; i++) dx[i] = x[i] > 0.f ? dy[i] : dy[i] * slope;
+}
+
+}  // namespace
 
 void leaky_relu(const float* x, int64_t n, float slope, float* y) {
-  parallel_range(n, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; i++) y[i] = x[i] > 0.f ? x[i] : x[i] * slope;
-  });
+  parallel_range(n, [=](int64_t i0, int64_t i1) { leaky_span(x + i0, y + i0, i1 - i0, slope); });
 }
 
 void leaky_relu_grad(const float* x, const float* dy, int64_t n, float slope, float* dx) {
-  parallel_range(n, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; i++) dx[i] = x[i] > 0.f ? dy[i] : dy[i] * slope;
-  });
+  parallel_range(n, [=](int64_t i0, int64_t i1) { leaky_grad_span(x + i0, dy + i0, dx + i0, i1 - i0, slope); });
 }
 
 }  // namespace pegasus

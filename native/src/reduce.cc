@@ -6,6 +6,14 @@
 #include "pool.h"
 
 namespace pegasus {
+namespace {
+
+// A function with __restrict parameters: inline in the pool's lambda the loop stays scalar.
+void add_row(const float* __restrict row, float* __restrict p, int64_t cols) {
+  for (int64_t c = 0; c < cols; c++) p[c] += row[c];
+}
+
+}  // namespace
 
 void sum_rows(const float* x, int64_t rows, int64_t cols, float scale, float* out) {
   constexpr int64_t CHUNK = 64;
@@ -16,10 +24,7 @@ void sum_rows(const float* x, int64_t rows, int64_t cols, float scale, float* ou
       float* p = partial.data() + ch * cols;
       std::fill(p, p + cols, 0.f);
       const int64_t r1 = std::min(rows, (ch + 1) * CHUNK);
-      for (int64_t r = ch * CHUNK; r < r1; r++) {
-        const float* row = x + r * cols;
-        for (int64_t c = 0; c < cols; c++) p[c] += row[c];
-      }
+      for (int64_t r = ch * CHUNK; r < r1; r++) add_row(x + r * cols, p, cols);
     }
   });
   std::vector<double> acc(static_cast<size_t>(cols), 0.0);

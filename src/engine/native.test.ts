@@ -22,7 +22,11 @@ const BLOCKING: ConvCase[] = [
   { name: 'blocking K, M: 13x13x37 k3 -> 70', x: [3, 13, 13, 37], f: [3, 3, 37, 70], s: 1, pad: 'same' },
   { name: 'blocking N for dX: k4 x 130 channels', x: [2, 6, 6, 130], f: [4, 4, 130, 9], s: 2, pad: 'same' },
   { name: 'wide output: 2100 filters', x: [1, 3, 3, 5], f: [2, 2, 5, 2100], s: 1, pad: 'valid' },
+  // C over 2 MB: the loop order that finishes each row block over all of K (forward:
+  // K = 336, two KC panels; dX: K = 200, two panels, col2im columns 336 wide).
+  { name: 'C beyond L2: 6x31x31x21 k4 -> 200', x: [6, 31, 31, 21], f: [4, 4, 21, 200], s: 1, pad: 'same' },
 ];
+const L2_CASE = BLOCKING[3]!;
 
 before(async () => {
   if (addon) await initBackend('native', 2);
@@ -50,9 +54,8 @@ test('native forward conv with dilation matches the CPU backend', { skip }, () =
   for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(got[i]! - ref[i]!) < 1e-5);
 });
 
-test('results do not depend on the thread count (bit for bit)', { skip }, () => {
+for (const c of [BLOCKING[0]!, L2_CASE]) test(`results do not depend on the thread count (bit for bit): ${c.name}`, { skip }, () => {
   tf.setBackend('wasm');
-  const c = BLOCKING[0]!;
   const x = rnd(c.x), w = rnd(c.f);
   const run = () => tf.tidy(() => {
     const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
