@@ -62,3 +62,23 @@ test('BatchMatMul on wasm: the same data reshaped as b in two shapes gives right
   for (let i = 0; i < 8; i++) for (let j = 0; j < 3; j++) assert.ok(Math.abs(g[i * 3 + j]! - vv[i]! * uu[j]!) < 1e-5);
   tf.dispose([u, v, m, first, got]);
 });
+
+test('wasm Identity shares the buffer: clones read the same values, outlive their source, and free it with the last reference', () => {
+  tf.setBackend('wasm');
+  const buffers = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+  const before = buffers();
+  const x = tf.tensor2d([[1, -2, 3], [4, 5, -6]]);
+  const copy = tf.clone(x);
+  assert.equal(buffers(), before + 1, 'no second buffer');
+  x.dispose();
+  assert.deepEqual(Array.from(copy.dataSync()), [1, -2, 3, 4, 5, -6]);
+  copy.dispose();
+  assert.equal(buffers(), before);
+  // what tfjs clones it for: tensors saved for the backward pass, then a variable updated in place
+  const v = tf.variable(tf.tensor1d([1, 2, 3]));
+  const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(a, v)))(tf.tensor1d([4, 5, 6]));
+  v.assign(tf.tensor1d([7, 8, 9]));
+  assert.deepEqual(Array.from(g.dataSync()), [1, 2, 3]);
+  assert.deepEqual(Array.from(v.dataSync()), [7, 8, 9]);
+  tf.dispose([g, v]);
+});
