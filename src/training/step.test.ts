@@ -7,7 +7,7 @@ import { initBackend } from '../engine/backend.js';
 import { parseConfig, type Config } from './config.js';
 import { createSession, restoreSession, sessionTensors, type Session } from './session.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
-import { discriminatorStep, generatorStep, trainStep, type StepConfig } from './step.js';
+import { discriminatorAndGeneratorStep, discriminatorStep, trainStep, type StepConfig } from './step.js';
 import { discriminatorLoss, generatorLoss } from './losses.js';
 import { classBits, noise } from './randomness.js';
 
@@ -45,27 +45,50 @@ function gLossOn(s: Session, z: tf.Tensor2D, c?: tf.Tensor2D): number {
 }
 
 for (const arch of ALL_ARCHS) {
-  test(`${arch}: one D step lowers D's loss, then one G step lowers G's loss, on the same batch and noise`, () => {
+  test(`${arch}: one D step lowers D's loss; the combined D + G step lowers G's loss through the updated D, on the same batch and noise`, async () => {
     const c = tinyConfig(arch, { lrD: 2e-3, lrG: 2e-3 });
     const s = createSession(c);
     const x = realBatch(0);
     const cond = s.gan.conditional;
     const cReal = cond ? halfBits(8) : undefined;
-    // Each update draws its z (and class bits) from (seed, step, purpose); evaluate on those very ones.
-    const zD = noise(8, 100, c.seed, 0, 'z-d'), zG = noise(8, 100, c.seed, 0, 'z-g');
-    const cD = cond ? classBits(8, c.seed, 0, 'c-d') : undefined, cG = cond ? classBits(8, c.seed, 0, 'c-g') : undefined;
-    const d0 = dLossOn(s, x, zD, cReal, cD);
-    discriminatorStep(s.gan, s.opts.d, cReal ? { x, cond: cReal } : { x }, stepCfg(c), 0).dispose();
-    const d1 = dLossOn(s, x, zD, cReal, cD);
+    const real = cReal ? { x, cond: cReal } : { x };
+    // Each D update draws its z (and class bits) from (seed, D step, 'z-d'); evaluate on those very ones.
+    const z0 = noise(8, 100, c.seed, 0, 'z-d'), z1 = noise(8, 100, c.seed, 1, 'z-d');
+    const c0 = cond ? classBits(8, c.seed, 0, 'c-d') : undefined, c1 = cond ? classBits(8, c.seed, 1, 'c-d') : undefined;
+    const d0 = dLossOn(s, x, z0, cReal, c0);
+    discriminatorStep(s.gan, s.opts.d, real, stepCfg(c), 0).dispose();
+    const d1 = dLossOn(s, x, z0, cReal, c0);
     assert.ok(d1 < d0, `D loss ${d0} -> ${d1}`);
-    const g0 = gLossOn(s, zG, cG);
-    generatorStep(s.gan, s.opts.g, stepCfg(c), 0).dispose();
-    const g1 = gLossOn(s, zG, cG);
-    assert.ok(g1 < g0, `G loss ${g0} -> ${g1}`);
-    tf.dispose([x, zD, zG, ...[cReal, cD, cG].filter((t): t is tf.Tensor2D => !!t)]);
+    const [d, g] = discriminatorAndGeneratorStep(s.gan, s.opts, real, stepCfg(c), 1);
+    const gv = g.dataSync();
+    const g1 = gLossOn(s, z1, c1);
+    assert.ok(g1 < gv[0]!, `G loss (updated D) ${gv[0]} -> ${g1}`);
+    tf.dispose([d, g, x, z0, z1, ...[cReal, c0, c1].filter((t): t is tf.Tensor2D => !!t)]);
     s.dispose();
   });
 }
+
+test('the combined step is the D step then the G step on the same fake batch: D ends where discriminatorStep leaves it, G where its own gradient step through the updated D does', () => {
+  const c = tinyConfig('dcgan');
+  const a = createSession(c), b = createSession(c);
+  const x = realBatch(0);
+  discriminatorStep(a.gan, a.opts.d, { x }, stepCfg(c), 5).dispose();
+  tf.dispose(discriminatorAndGeneratorStep(b.gan, b.opts, { x }, stepCfg(c), 5));
+  // G, the long way: its loss on the D step's very fake batch, through the updated D, on its own tape
+  const z = noise(8, 100, c.seed, 5, 'z-d');
+  const { grads } = tf.variableGrads(() => generatorLoss('bce', a.gan.d.forward(a.gan.g.forward(z, { training: true }), { training: true })), a.opts.g.params.map((p) => p.variable));
+  a.opts.g.apply(new Map(a.opts.g.params.map((p) => [p.name, grads[p.variable.name]!])));
+  for (const opt of ['d', 'g'] as const) {
+    for (const p of a.opts[opt].params) {
+      const q = b.opts[opt].params.find((r) => r.name === p.name)!;
+      assert.deepEqual(Array.from(q.variable.dataSync()), Array.from(p.variable.dataSync()), p.name);
+    }
+  }
+  tf.dispose([z, ...Object.values(grads)]);
+  x.dispose();
+  a.dispose();
+  b.dispose();
+});
 
 test('tensor count is constant from step to step (no leaks), for both architectures and label tricks', async () => {
   for (const [arch, over] of [['dcgan', {}], ['sndcgan', { softLabels: true, labelFlip: 0.1, loss: 'hinge' }], ['cbn-proj', {}], ['cdcgan', { dSteps: 2 }]] as const) {

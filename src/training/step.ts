@@ -48,17 +48,22 @@ function gradsByName(f: () => tf.Scalar, params: Param[]): Map<string, tf.Tensor
 
 const meanSigmoid = (logits: tf.Tensor1D): tf.Scalar => tf.mean(tf.sigmoid(logits));
 
+/** This D update's fake batch: G(z) on its own noise and class bits (drawn from seed, step). */
+interface FakeBatch { z: tf.Tensor2D; cond?: tf.Tensor2D }
+
+function fakeInputs(gan: Gan, n: number, cfg: StepConfig, step: number): FakeBatch {
+  const z = noise(n, gan.g.nz, cfg.seed, step, 'z-d');
+  return gan.conditional ? { z, cond: classBits(n, cfg.seed, step, 'c-d') } : { z };
+}
+
 /**
- * D update on one real batch; `step` picks this update's noise and targets. Returns D's numbers
- * packed in one tensor for one read: [lossD, lossDReal, lossDFake, D(x), D(G(z))].
+ * (1) D update on a real batch and the fake images G made; `step` picks its targets. Returns D's
+ * numbers packed in one tensor for one read: [lossD, lossDReal, lossDFake, D(x), D(G(z))].
  */
-export function discriminatorStep(gan: Gan, opt: Adam, real: RealBatch, cfg: StepConfig, step: number): tf.Tensor1D {
+function updateDiscriminator(gan: Gan, opt: Adam, real: RealBatch, fake: tf.Tensor4D, fakeCond: tf.Tensor2D | undefined, cfg: StepConfig, step: number): tf.Tensor1D {
   const n = real.x.shape[0];
   if (gan.conditional && !real.cond) throw new Error('a conditional GAN needs the class bit of each real image');
   return tf.tidy(() => {
-    const z = noise(n, gan.g.nz, cfg.seed, step, 'z-d');
-    const fakeCond = gan.conditional ? classBits(n, cfg.seed, step, 'c-d') : undefined;
-    const fake = gan.g.forward(z, { training: true }, fakeCond); // no tape here: G gets no gradient
     const yReal = targets(n, true, cfg.labels, cfg.seed, step);
     const yFake = targets(n, false, cfg.labels, cfg.seed, step);
     gan.d.powerIterate();
@@ -77,35 +82,68 @@ export function discriminatorStep(gan: Gan, opt: Adam, real: RealBatch, cfg: Ste
   });
 }
 
-/** G update: G(z) is recomputed on the tape (tfjs cannot keep the D step's graph). Returns [lossG, D(G(z))]. */
-export function generatorStep(gan: Gan, opt: Adam, cfg: StepConfig, step: number): tf.Tensor1D {
+/** A D update on its own fake batch (G without a tape: G gets no gradient). */
+export function discriminatorStep(gan: Gan, opt: Adam, real: RealBatch, cfg: StepConfig, step: number): tf.Tensor1D {
   return tf.tidy(() => {
-    const z = noise(cfg.batchSize, gan.g.nz, cfg.seed, step, 'z-g');
-    const fakeCond = gan.conditional ? classBits(cfg.batchSize, cfg.seed, step, 'c-g') : undefined;
-    let stats: tf.Tensor1D | undefined;
+    const f = fakeInputs(gan, real.x.shape[0], cfg, step);
+    return updateDiscriminator(gan, opt, real, gan.g.forward(f.z, { training: true }, f.cond), f.cond, cfg, step);
+  });
+}
+
+interface TapeState { gradientDepth: number; activeTape: unknown[] | null }
+
+/**
+ * Runs fn with tfjs's gradient tape paused. D's update inside G's tape has no path to G's loss,
+ * but recorded it would keep all its saved tensors alive until G's gradient is done (+170 MB peak
+ * at 64 px). tfjs has no public switch: this saves and restores the engine's two tape fields
+ * (tfjs-core 4.22), and runs fn as it is where they are not found.
+ */
+function withTapePaused<T>(fn: () => T): T {
+  const state = (tf.engine() as unknown as { state: Partial<TapeState> }).state;
+  const { gradientDepth, activeTape } = state;
+  if (typeof gradientDepth !== 'number' || !Array.isArray(activeTape)) return fn();
+  state.gradientDepth = 0;
+  try {
+    return fn();
+  } finally {
+    state.gradientDepth = gradientDepth;
+    state.activeTape = activeTape;
+  }
+}
+
+/**
+ * (1) then (2) on one fake batch, as pytorch/examples does (fake.detach() for D, fake for G): G(z)
+ * runs once, on G's gradient tape, and D's update runs inside that tape on those images, with the
+ * tape paused: G gets exactly the gradient of its loss through the updated D, and the D update is
+ * the one discriminatorStep makes. Returns D's five numbers and [lossG, D(G(z)) after].
+ */
+export function discriminatorAndGeneratorStep(gan: Gan, opts: Optimizers, real: RealBatch, cfg: StepConfig, dStep: number): [tf.Tensor1D, tf.Tensor1D] {
+  return tf.tidy(() => {
+    const f = fakeInputs(gan, real.x.shape[0], cfg, dStep);
+    let d: tf.Tensor1D | undefined, g: tf.Tensor1D | undefined;
     const grads = gradsByName(() => {
-      const logits = gan.d.forward(gan.g.forward(z, { training: true }, fakeCond), { training: true }, fakeCond);
+      const fake = gan.g.forward(f.z, { training: true }, f.cond);
+      d = tf.keep(withTapePaused(() => updateDiscriminator(gan, opts.d, real, fake, f.cond, cfg, dStep)));
+      const logits = gan.d.forward(fake, { training: true }, f.cond);
       const loss = generatorLoss(cfg.loss, logits);
-      stats = tf.keep(tf.stack([loss, meanSigmoid(logits)]) as tf.Tensor1D);
+      g = tf.keep(tf.stack([loss, meanSigmoid(logits)]) as tf.Tensor1D);
       return loss;
-    }, opt.params);
-    opt.apply(grads);
-    return stats!;
+    }, opts.g.params);
+    opts.g.apply(grads);
+    return [d!, g!];
   });
 }
 
 /**
- * D steps (one per real batch given, the seed uses one) then one G step. The step's numbers are
- * read once, asynchronously, at the end (the only read: WebGPU in Node cannot read synchronously).
+ * D steps (one per real batch given, the seed uses one; each but the last on its own fake batch)
+ * then one G step on the last D step's fake batch. The step's numbers are read once,
+ * asynchronously, at the end (the only read: WebGPU in Node cannot read synchronously).
  */
 export async function trainStep(gan: Gan, opts: Optimizers, reals: RealBatch[], cfg: StepConfig, step: number): Promise<StepStats> {
-  let d: tf.Tensor1D | undefined;
-  reals.forEach((real, k) => {
-    d?.dispose();
-    d = discriminatorStep(gan, opts.d, real, cfg, step * reals.length + k);
-  });
-  if (!d) throw new Error('a training step needs at least one real batch');
-  const g = generatorStep(gan, opts.g, cfg, step);
+  const last = reals.at(-1);
+  if (!last) throw new Error('a training step needs at least one real batch');
+  for (let k = 0; k + 1 < reals.length; k++) discriminatorStep(gan, opts.d, reals[k]!, cfg, step * reals.length + k).dispose();
+  const [d, g] = discriminatorAndGeneratorStep(gan, opts, last, cfg, step * reals.length + reals.length - 1);
   const [dv, gv] = await Promise.all([takeData(d), takeData(g)]);
   return { lossD: dv[0]!, lossDReal: dv[1]!, lossDFake: dv[2]!, dx: dv[3]!, dgz1: dv[4]!, lossG: gv[0]!, dgz2: gv[1]! };
 }
