@@ -240,30 +240,32 @@ struct AddCol2im {
   const ConvGeometry& g;
   float* dx;
   const std::vector<Tap>& tap;
+  const std::vector<Pixel>& pix;  // pixel(g, m) for every row: two divisions per row and tile otherwise
   // Where each row's first run of the tile will be added (see AddRowMajor::prefetch).
   void prefetch(int64_t m0, int mr, int64_t j0, int nr) const {
+    const int len = static_cast<int>(std::min<int64_t>(nr, run_end(g, j0) - j0));
     for (int r = 0; r < mr; r++) {
-      const float* d = source(g, dx, pixel(g, m0 + r), tap[j0]);
+      const float* d = source(g, dx, pix[m0 + r], tap[j0]);
       if (d) {
         __builtin_prefetch(d, 1);
-        __builtin_prefetch(d + std::min<int64_t>(nr, run_end(g, j0) - j0) - 1, 1);
+        __builtin_prefetch(d + len - 1, 1);
       }
     }
   }
+  // Row by row, so that every element of dx gets its rows' sums in row order, whatever rows share
+  // a tile (which depends on the thread split).
   void add(const float* tile, int64_t m0, int mr, int64_t j0, int nr) const {
     for (int r = 0; r < mr; r++) {
-      const Pixel p = pixel(g, m0 + r);
-      const float* t = tile + r * NR;
       for (int64_t j = j0; j < j0 + nr;) {
         const int len = static_cast<int>(std::min(j0 + nr, run_end(g, j)) - j);
-        float* d = const_cast<float*>(source(g, dx, p, tap[j]));
-        if (d) {
-          const float* tj = t + (j - j0);
-          for (int i = 0; i < len; i++) d[i] += tj[i];
-        }
+        float* d = const_cast<float*>(source(g, dx, pix[m0 + r], tap[j]));
+        if (d) add_run(d, tile + r * NR + (j - j0), len);
         j += len;
       }
     }
+  }
+  static void add_run(float* __restrict d, const float* __restrict t, int len) {
+    for (int i = 0; i < len; i++) d[i] += t[i];
   }
 };
 
@@ -354,7 +356,9 @@ void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* 
   const RowMajor a{dy, g.co};
   // B(k = co, j = tap) = w[tap * co + k]
   const Strided b{w, 1, g.co};
-  const AddCol2im c{g, dx, tap};
+  std::vector<Pixel> pix(static_cast<size_t>(M));
+  for (int64_t m = 0; m < M; m++) pix[m] = pixel(g, m);
+  const AddCol2im c{g, dx, tap, pix};
   // Each thread owns whole images, so no two threads add into the same dx element.
   split_rows(M, static_cast<int64_t>(g.oh) * g.ow, [&](int64_t m0, int64_t m1) { gemm_rows(m0, m1, M, N, K, a, b, c); });
 }
