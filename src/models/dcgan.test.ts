@@ -47,6 +47,27 @@ test('DCGAN has batch-norm in D but not SN vectors; SN-DCGAN the reverse; no bia
   plain.dispose(); sn.dispose();
 });
 
+test('model.dBias: a zero-initialised bias on each D conv that no batch-norm follows; the head\'s shifts every logit by itself, and all get gradients', () => {
+  const sn = buildGan({ ...tiny('sndcgan', 32), dBias: true }, 1), plain = buildGan({ ...tiny('dcgan', 32), dBias: true }, 1);
+  const biases = (g: typeof sn) => g.d.params.all().filter((p) => p.name.endsWith('.b'));
+  assert.deepEqual(biases(sn).map((p) => p.name), ['D.0.b', 'D.1.b', 'D.2.b', 'D.3.b']);
+  assert.deepEqual(biases(plain).map((p) => p.name), ['D.0.b', 'D.3.b']); // first layer and head: no batch-norm there
+  tf.tidy(() => {
+    const x = tf.randomUniform([4, 32, 32, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
+    const ctx = { training: true, updateStats: false };
+    assert.equal(tf.max(tf.abs(tf.concat(biases(sn).map((p) => tf.reshape(p.variable, [-1]))))).dataSync()[0], 0);
+    const before = sn.d.forward(x, ctx).dataSync();
+    const head = sn.d.params.get('D.3.b').variable;
+    head.assign(tf.ones(head.shape));
+    const after = sn.d.forward(x, ctx).dataSync();
+    for (let i = 0; i < 4; i++) assert.ok(Math.abs(after[i]! - before[i]! - 1) < 1e-5, `logit ${i}: ${before[i]} -> ${after[i]}`);
+    const { grads } = tf.variableGrads(() => tf.sum(tf.square(sn.d.forward(x, ctx))) as tf.Scalar, biases(sn).map((p) => p.variable));
+    for (const p of biases(sn)) assert.ok(tf.max(tf.abs(grads[p.variable.name]!)).dataSync()[0]! > 0, `${p.name} gets a gradient`);
+  });
+  sn.dispose();
+  plain.dispose();
+});
+
 test('init: conv weights N(0, 0.02), BN scale N(1, 0.02); same seed -> same weights, other seed -> others', () => {
   const cfg: ModelConfig = { arch: 'dcgan', imageSize: 32, nz: 100, ngf: 32, ndf: 32 };
   const a = buildGan(cfg, 5), b = buildGan(cfg, 5), c = buildGan(cfg, 6);

@@ -3,7 +3,7 @@
 //      Every hidden layer: batch-norm + LeakyReLU(0.2). No biases.
 //   D: size x size x 3 -> Conv 4x4 s2 ... -> 4x4 -> Conv 4x4 (valid) -> 1 logit.
 //      LeakyReLU(0.2); batch-norm on the hidden layers but the first (DCGAN) or spectral norm on
-//      every layer and no batch-norm (SN-DCGAN).
+//      every layer and no batch-norm (SN-DCGAN). model.dBias adds biases where no batch-norm follows.
 import * as tf from '@tensorflow/tfjs-core';
 import { ParamStore } from './params.js';
 import { batchNormLeakyRelu, batchNormParams, conv2d, conv2dTranspose, convWeight, leakyRelu, type BatchNormParams, type ForwardContext } from './layers.js';
@@ -15,6 +15,8 @@ export interface DcganShape {
   nz: number;
   ngf: number;
   ndf: number;
+  /** Biases on D's convs that no batch-norm follows (the seed's D has none; BN's beta is its bias). */
+  dBias?: boolean;
 }
 
 /** Channel ladders: 64 px has one more doubling than 32 px. */
@@ -60,7 +62,7 @@ export function generatorBody(layers: GLayer[], z: tf.Tensor2D, ctx: ForwardCont
   });
 }
 
-export interface DLayer { w: tf.Variable; bn?: BatchNormParams; sn?: SpectralNormState; prefix: string }
+export interface DLayer { w: tf.Variable; b?: tf.Variable; bn?: BatchNormParams; sn?: SpectralNormState; prefix: string }
 
 /**
  * D's layers into `params`. outputs = channels of the last (4x4 'valid') conv; null leaves that
@@ -78,6 +80,7 @@ export function discriminatorLayers(params: ParamStore, s: DcganShape, seed: num
     const layer: DLayer = { w, prefix };
     if (spectral) layer.sn = spectralNormState(params, `${prefix}.sn`, w, seed);
     else if (hidden) layer.bn = batchNormParams(params, `${prefix}.bn`, ch[i + 1]!, seed);
+    if (s.dBias && !layer.bn) layer.b = params.add(`${prefix}.b`, tf.zeros([ch[i + 1]!]));
     layers.push(layer);
   }
   return layers;
@@ -105,12 +108,10 @@ export function discriminatorBody(layers: DLayer[], x: tf.Tensor4D, ctx: Forward
   let h = x;
   layers.forEach((l, i) => {
     const w = (l.sn ? spectralNormalize(l.w, l.sn) : l.w) as tf.Tensor4D;
-    if (withHead && i + 1 === layers.length) {
-      h = conv2d(h, w, 1, 'valid');
-      return;
-    }
-    h = conv2d(h, w, 2, 'same');
-    h = l.bn ? batchNormLeakyRelu(h, l.bn, ctx) : leakyRelu(h);
+    const head = withHead && i + 1 === layers.length;
+    h = conv2d(h, w, head ? 1 : 2, head ? 'valid' : 'same');
+    if (l.b) h = tf.add(h, l.b);
+    if (!head) h = l.bn ? batchNormLeakyRelu(h, l.bn, ctx) : leakyRelu(h);
   });
   return h;
 }

@@ -18,6 +18,7 @@ export interface ModelConfig {
   nz: number;
   ngf: number;
   ndf: number;
+  dBias?: boolean;
 }
 
 export function isConditional(arch: Arch): boolean {
@@ -25,7 +26,7 @@ export function isConditional(arch: Arch): boolean {
 }
 
 function parts(cfg: ModelConfig, seed: number): { g: Generator; d: Discriminator } {
-  const shape = { imageSize: cfg.imageSize, nz: cfg.nz, ngf: cfg.ngf, ndf: cfg.ndf };
+  const shape = { imageSize: cfg.imageSize, nz: cfg.nz, ngf: cfg.ngf, ndf: cfg.ndf, dBias: cfg.dBias };
   switch (cfg.arch) {
     case 'dcgan': return { g: dcganGenerator(shape, seed), d: dcganDiscriminator(shape, seed, false) };
     case 'sndcgan': return { g: dcganGenerator(shape, seed), d: dcganDiscriminator(shape, seed, true) };

@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
     nz: z.number().int().positive().default(100),
     ngf: z.number().int().positive().default(64),
     ndf: z.number().int().positive().default(64),
+    // biases on D's convs where no batch-norm follows (spectral-norm D); the seed's D has none
+    dBias: z.boolean().default(false),
   }).strict().default({}),
   train: z.object({
     steps: z.number().int().positive().default(2000),
