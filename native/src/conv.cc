@@ -54,9 +54,9 @@ struct Scratch {
 thread_local Scratch scratch;
 
 // How a packed MR x kc strip of A lies in memory. KMajor: a[k * MR + r], the MR values of one k
-// together (packers that read MR neighbours of a row at once). RowMajor: a[r * KC + k], each row a
-// contiguous run (packers that copy whole runs of a row: memcpy instead of a transposing copy,
-// which cost ~4 cycles per element). Strips always take MR * KC floats, whatever kc is.
+// together (for packers that read MR neighbours at once: im2col^T). RowMajor: a[r * KC + k], each
+// row contiguous (for packers that copy whole runs of a row with memcpy: im2col, plain matrices).
+// The micro-kernel runs at the same speed on either. Strips always take MR * KC floats.
 enum class Strip { KMajor, RowMajor };
 
 // tile[r][j] = sum_k a(r, k) * b[k][j] over one packed MR strip of A and NR strip of B.
