@@ -7,7 +7,7 @@
 
 #include "adam.h"
 #include "bn.h"
-#include "leaky.h"
+#include "activation.h"
 #include "conv.h"
 #include "pool.h"
 #include "reduce.h"
@@ -252,26 +252,37 @@ napi_value bnLeakyGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// leakyRelu(x, y, slope) and leakyReluGrad(x, dy, dx, slope): see leaky.h
-template <bool grad>
-napi_value leaky(napi_env env, napi_callback_info info) {
+// Element-wise activations (see activation.h): leakyRelu(x, y, slope), leakyReluGrad(x, dy, dx,
+// slope), tanh(x, y), tanhGrad(y, dy, dx). Arrays of one length; the leaky ones take the slope last.
+enum class Act { Leaky, LeakyGrad, Tanh, TanhGrad };
+
+template <Act op>
+napi_value activation(napi_env env, napi_callback_info info) {
+  constexpr bool grad = op == Act::LeakyGrad || op == Act::TanhGrad;
+  constexpr bool leaky = op == Act::Leaky || op == Act::LeakyGrad;
   constexpr int arrays = grad ? 3 : 2;
-  static const char* const names[3] = {"x", grad ? "dy" : "y", "dx"};
-  size_t argc = arrays + 1;
-  napi_value args[arrays + 1];
+  constexpr size_t expected = arrays + (leaky ? 1 : 0);
+  static const char* const names[3] = {op == Act::TanhGrad ? "y" : "x", grad ? "dy" : "y", "dx"};
+  static const char* const usage[4] = {"expected (x, y, slope)", "expected (x, dy, dx, slope)", "expected (x, y)", "expected (y, dy, dx)"};
+  size_t argc = expected;
+  napi_value args[4];
   napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
-  if (argc != arrays + 1) return fail(env, grad ? "expected (x, dy, dx, slope)" : "expected (x, y, slope)"), nullptr;
+  if (argc != expected) return fail(env, usage[static_cast<int>(op)]), nullptr;
   float* a[3];
   size_t len[3];
-  double slope;
+  double slope = 0;
   if (!floatArgs(env, args, arrays, names, a, len)) return nullptr;
-  if (napi_get_value_double(env, args[arrays], &slope) != napi_ok) return fail(env, "slope must be a number"), nullptr;
+  if (leaky && napi_get_value_double(env, args[arrays], &slope) != napi_ok) return fail(env, "slope must be a number"), nullptr;
   for (int i = 1; i < arrays; i++) {
-    if (len[i] != len[0]) return fail(env, std::string(names[i]) + " has another length than x"), nullptr;
+    if (len[i] != len[0]) return fail(env, std::string(names[i]) + " has another length than " + names[0]), nullptr;
   }
   const int64_t n = static_cast<int64_t>(len[0]);
-  if (grad) pegasus::leaky_relu_grad(a[0], a[1], n, static_cast<float>(slope), a[2]);
-  else pegasus::leaky_relu(a[0], n, static_cast<float>(slope), a[1]);
+  switch (op) {
+    case Act::Leaky: pegasus::leaky_relu(a[0], n, static_cast<float>(slope), a[1]); break;
+    case Act::LeakyGrad: pegasus::leaky_relu_grad(a[0], a[1], n, static_cast<float>(slope), a[2]); break;
+    case Act::Tanh: pegasus::tanh_forward(a[0], n, a[1]); break;
+    case Act::TanhGrad: pegasus::tanh_grad(a[0], a[1], n, a[2]); break;
+  }
   return nullptr;
 }
 
@@ -310,8 +321,10 @@ napi_value init(napi_env env, napi_value exports) {
   define(env, exports, "adam", adam);
   define(env, exports, "bnLeaky", bnLeaky);
   define(env, exports, "bnLeakyGrad", bnLeakyGrad);
-  define(env, exports, "leakyRelu", leaky<false>);
-  define(env, exports, "leakyReluGrad", leaky<true>);
+  define(env, exports, "leakyRelu", activation<Act::Leaky>);
+  define(env, exports, "leakyReluGrad", activation<Act::LeakyGrad>);
+  define(env, exports, "tanh", activation<Act::Tanh>);
+  define(env, exports, "tanhGrad", activation<Act::TanhGrad>);
   define(env, exports, "setThreads", setThreads);
   define(env, exports, "threads", threads);
   return exports;

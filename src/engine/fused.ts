@@ -14,6 +14,9 @@ export interface BatchNormLeakyAttrs { eps: number; slope: number }
 /** LeakyReLU: {x} -> y, and its gradient {x, dy} -> dx (attrs: slope) */
 export const FUSED_LEAKY = 'PegasusLeakyRelu';
 export const FUSED_LEAKY_GRAD = 'PegasusLeakyReluGrad';
+/** tanh: {x} -> y, and its gradient from the output {y, dy} -> dy (1 - y^2) */
+export const FUSED_TANH = 'PegasusTanh';
+export const FUSED_TANH_GRAD = 'PegasusTanhGrad';
 
 /** Adam's constants for one step, each rounded to float32 by the kernel as tfjs rounds them. */
 export interface AdamConstants {
@@ -68,6 +71,16 @@ export function fusedLeakyRelu<T extends tf.Tensor>(x: T, slope: number): T {
   const f = tf.customGrad(((xi: tf.Tensor, save: tf.GradSaveFunc) => {
     save([xi]);
     return { value: runFused(FUSED_LEAKY, { x: xi }, { slope })[0]!, gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => runFused(FUSED_LEAKY_GRAD, { x: sx!, dy }, { slope }) };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x) as T;
+}
+
+/** tanh by the backend's kernels, forward and backward one each (check hasFusedKernel(FUSED_TANH)). */
+export function fusedTanh<T extends tf.Tensor>(x: T): T {
+  const f = tf.customGrad(((xi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const y = runFused(FUSED_TANH, { x: xi }, {})[0]!;
+    save([y]);
+    return { value: y, gradFunc: (dy: tf.Tensor, [sy]: tf.Tensor[]) => runFused(FUSED_TANH_GRAD, { y: sy!, dy }, {}) };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(x) as T;
 }

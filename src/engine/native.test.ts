@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './backend.js';
 import { loadNative, nativeLoadError } from './native.js';
-import { FUSED_ADAM, FUSED_BN_LEAKY, FUSED_LEAKY, fusedAdam, hasFusedKernel } from './fused.js';
+import { FUSED_ADAM, FUSED_BN_LEAKY, FUSED_LEAKY, FUSED_TANH, fusedAdam, hasFusedKernel } from './fused.js';
 import { ParamStore } from '../models/params.js';
-import { batchNormLeakyRelu, batchNormParams, leakyRelu } from '../models/layers.js';
+import { batchNormLeakyRelu, batchNormParams, leakyRelu, tanh } from '../models/layers.js';
 import { adamComposed } from '../training/adam.js';
 import { CONV_CASES, checkFiniteDifferences, compareWithCpu, rnd, type ConvCase } from './kernels/cases.js';
 
@@ -240,4 +240,30 @@ test('native fused LeakyReLU and its gradient match the CPU backend (zeros too; 
 test('the addon checks the LeakyReLU arguments', { skip }, () => {
   assert.throws(() => addon!.leakyRelu(new Float32Array(4), new Float32Array(3), 0.2), /y has another length than x/);
   assert.throws(() => addon!.leakyReluGrad(new Float32Array(4), new Float32Array(4), new Float32Array(5), 0.2), /dx has another length than x/);
+});
+
+test('native fused tanh and its gradient match the CPU backend (large, small and zero inputs; serial and threaded sizes)', { skip }, () => {
+  for (const n of [1000, 200_003]) {
+    tf.setBackend('cpu');
+    const xv = tf.mul(rnd([n]), 8).dataSync().slice(), dyv = rnd([n]).dataSync().slice();
+    for (let i = 0; i < n; i += 7) xv[i] = 0;
+    const run = () => {
+      const x = tf.tensor(xv), dy = tf.tensor(dyv);
+      const y = tanh(x as unknown as tf.Tensor4D);
+      const dx = tf.grad((t: tf.Tensor) => tanh(t as unknown as tf.Tensor4D))(x, dy);
+      return [y.dataSync().slice(), dx.dataSync().slice()];
+    };
+    const ref = run();
+    tf.setBackend('wasm');
+    assert.ok(hasFusedKernel(FUSED_TANH));
+    const got = run();
+    // float tanh against the CPU backend's double Math.tanh: a rounding or two
+    got.forEach((g, k) => g.forEach((v, i) => assert.ok(Math.abs(v - ref[k]![i]!) <= 3e-7 * Math.max(1, Math.abs(v)), `n = ${n}, ${k ? 'dx' : 'y'}[${i}]: ${v} vs ${ref[k]![i]}`)));
+  }
+});
+
+test('the addon checks the tanh arguments', { skip }, () => {
+  assert.throws(() => addon!.tanh(new Float32Array(4), new Float32Array(3)), /y has another length than x/);
+  assert.throws(() => addon!.tanhGrad(new Float32Array(4), new Float32Array(4), new Float32Array(5)), /dx has another length than y/);
+  assert.throws(() => (addon!.tanh as (...a: unknown[]) => void)(new Float32Array(4)), /expected \(x, y\)/);
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, type ConvAttrs } from './kernels/conv-geometry.js';
-import { FUSED_ADAM, FUSED_BN_LEAKY, FUSED_BN_LEAKY_GRAD, FUSED_LEAKY, FUSED_LEAKY_GRAD, type AdamConstants, type BatchNormLeakyAttrs } from './fused.js';
+import { FUSED_ADAM, FUSED_BN_LEAKY, FUSED_BN_LEAKY_GRAD, FUSED_LEAKY, FUSED_LEAKY_GRAD, FUSED_TANH, FUSED_TANH_GRAD, type AdamConstants, type BatchNormLeakyAttrs } from './fused.js';
 
 export const NATIVE_ADDON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build', 'Release', 'pegasus_native.node');
 
@@ -24,6 +24,8 @@ interface Addon {
     channels: number, eps: number, slope: number): void;
   leakyRelu(x: Float32Array, y: Float32Array, slope: number): void;
   leakyReluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, slope: number): void;
+  tanh(x: Float32Array, y: Float32Array): void;
+  tanhGrad(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   bnLeakyGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array, variance: Float32Array,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, channels: number, eps: number, slope: number): void;
   setThreads(n: number): void; threads(): number;
@@ -159,22 +161,24 @@ function batchNormLeakyKernels(a: Addon): Record<string, tf.KernelFunc> {
   return { [FUSED_BN_LEAKY]: forward as unknown as tf.KernelFunc, [FUSED_BN_LEAKY_GRAD]: grad as unknown as tf.KernelFunc };
 }
 
-/** LeakyReLU and its gradient (src/engine/fused.ts), one pass each. */
-function leakyKernels(a: Addon): Record<string, tf.KernelFunc> {
-  type Args<I extends string> = { inputs: Record<I, TensorInfo>; attrs: { slope: number }; backend: WasmBackend };
-  const forward = ({ inputs: { x }, attrs, backend }: Args<'x'>) => {
-    float32(x);
-    const y = backend.makeOutput(x.shape, 'float32');
-    a.leakyRelu(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(y), attrs.slope);
-    return y;
+/** LeakyReLU and tanh, and their gradients (src/engine/fused.ts), one pass each. */
+function activationKernels(a: Addon): Record<string, tf.KernelFunc> {
+  type Args<I extends string> = { inputs: Record<I, TensorInfo>; attrs: { slope?: number }; backend: WasmBackend };
+  // out = fn(inputs...) over float32 arrays of one shape (the first input's)
+  const unary = <I extends string>(order: I[], fn: (arrays: Float32Array[], attrs: { slope?: number }) => void) =>
+    (({ inputs, attrs, backend }: Args<I>) => {
+      const ins = order.map((k) => inputs[k]);
+      float32(...ins);
+      const out = backend.makeOutput(ins[0]!.shape, 'float32');
+      fn([...ins, out].map((t) => backend.typedArrayFromHeap(t)), attrs);
+      return out;
+    }) as unknown as tf.KernelFunc;
+  return {
+    [FUSED_LEAKY]: unary(['x'], ([x, y], { slope }) => a.leakyRelu(x!, y!, slope!)),
+    [FUSED_LEAKY_GRAD]: unary(['x', 'dy'], ([x, dy, dx], { slope }) => a.leakyReluGrad(x!, dy!, dx!, slope!)),
+    [FUSED_TANH]: unary(['x'], ([x, y]) => a.tanh(x!, y!)),
+    [FUSED_TANH_GRAD]: unary(['y', 'dy'], ([y, dy, dx]) => a.tanhGrad(y!, dy!, dx!)),
   };
-  const grad = ({ inputs: { x, dy }, attrs, backend }: Args<'x' | 'dy'>) => {
-    float32(x, dy);
-    const dx = backend.makeOutput(x.shape, 'float32');
-    a.leakyReluGrad(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(dx), attrs.slope);
-    return dx;
-  };
-  return { [FUSED_LEAKY]: forward as unknown as tf.KernelFunc, [FUSED_LEAKY_GRAD]: grad as unknown as tf.KernelFunc };
 }
 
 /** The kernels registered on 'wasm' before ours, so that reinstalling never wraps a wrapper. */
@@ -224,7 +228,7 @@ function kernels(a: Addon): Record<string, tf.KernelFunc> {
     ...maxPoolKernels(a),
     [FUSED_ADAM]: adamKernel(a),
     ...batchNormLeakyKernels(a),
-    ...leakyKernels(a),
+    ...activationKernels(a),
   };
 }
 

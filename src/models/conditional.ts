@@ -16,7 +16,7 @@
 //      phi = D's features summed over space, e(c) = (1-c) e0 + c e1.
 import * as tf from '@tensorflow/tfjs-core';
 import { ParamStore, seedFor } from './params.js';
-import { batchNormalize, batchNormStats, conv2dTranspose, convWeight, leakyRelu, type BatchNormStats } from './layers.js';
+import { batchNormalize, batchNormStats, conv2dTranspose, convWeight, leakyRelu, tanh, type BatchNormStats } from './layers.js';
 import { dcganDiscriminator, dcganGenerator, discriminatorBody, discriminatorChannels, discriminatorLayers, generatorBody, generatorChannels, type DcganShape } from './dcgan.js';
 import { applyLinear, linear } from './linear.js';
 import { powerIterate as advanceSn, spectralNormalize, spectralNormState } from './spectral-norm.js';
@@ -94,7 +94,7 @@ export function cbnGenerator(s: DcganShape, seed: number): Generator {
         let x = tf.reshape(z, [n, 1, 1, z.shape[1]]) as tf.Tensor4D;
         layers.forEach((l, i) => {
           x = conv2dTranspose(x, l.w as tf.Tensor4D, i === 0 ? 1 : 2);
-          if (!l.bn) { x = tf.tanh(x); return; }
+          if (!l.bn) { x = tanh(x); return; }
           const gamma = tf.reshape(tf.matMul(mix, l.bn.gamma as tf.Tensor2D), [n, 1, 1, -1]); // [n,1,1,C]
           const beta = tf.reshape(tf.matMul(mix, l.bn.beta as tf.Tensor2D), [n, 1, 1, -1]);
           x = leakyRelu(tf.add(tf.mul(batchNormalize(x, l.bn.stats, ctx), gamma), beta));

@@ -6,7 +6,7 @@
 //      every layer and no batch-norm (SN-DCGAN). model.dBias adds biases where no batch-norm follows.
 import * as tf from '@tensorflow/tfjs-core';
 import { ParamStore } from './params.js';
-import { batchNormLeakyRelu, batchNormParams, conv2d, conv2dTranspose, convWeight, leakyRelu, type BatchNormParams, type ForwardContext } from './layers.js';
+import { batchNormLeakyRelu, batchNormParams, conv2d, conv2dTranspose, convWeight, leakyRelu, tanh, type BatchNormParams, type ForwardContext } from './layers.js';
 import { powerIterate, spectralNormalize, spectralNormState, type SpectralNormState } from './spectral-norm.js';
 import type { Discriminator, Generator } from './gan.js';
 
@@ -56,7 +56,7 @@ export function generatorBody(layers: GLayer[], z: tf.Tensor2D, ctx: ForwardCont
     let x = tf.reshape(z, [z.shape[0], 1, 1, z.shape[1]]) as tf.Tensor4D; // [n,1,1,k]
     layers.forEach((l, i) => {
       x = conv2dTranspose(x, l.w as tf.Tensor4D, i === 0 ? 1 : 2); // [n,4,4,c] then doubling
-      x = l.bn ? batchNormLeakyRelu(x, l.bn, ctx) : tf.tanh(x);
+      x = l.bn ? batchNormLeakyRelu(x, l.bn, ctx) : tanh(x);
     });
     return x;
   });

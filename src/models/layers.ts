@@ -1,7 +1,7 @@
 // The layers the GANs are made of, as plain functions over a ParamStore. NHWC everywhere;
 // conv filters are [kh, kw, in, out], transposed-conv filters [kh, kw, out, in] (tfjs layout).
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_BN_LEAKY, FUSED_LEAKY, fusedBatchNormLeaky, fusedLeakyRelu, hasFusedKernel } from '../engine/fused.js';
+import { FUSED_BN_LEAKY, FUSED_LEAKY, FUSED_TANH, fusedBatchNormLeaky, fusedLeakyRelu, fusedTanh, hasFusedKernel } from '../engine/fused.js';
 import { type ParamStore, seedFor } from './params.js';
 
 export interface ForwardContext {
@@ -83,6 +83,11 @@ function updateRunningStats(p: BatchNormStats, mean: tf.Tensor, variance: tf.Ten
 
 /** Slope of every LeakyReLU in the models (the seed's 0.2). */
 export const LEAKY_SLOPE = 0.2;
+
+/** tanh (G's output): the backend's fused kernels where it has them (one pass each way). */
+export function tanh(x: tf.Tensor4D): tf.Tensor4D {
+  return hasFusedKernel(FUSED_TANH) ? fusedTanh(x) : tf.tanh(x);
+}
 
 /** LeakyReLU(0.2): the backend's fused kernels where it has them (one pass each way). */
 export function leakyRelu(x: tf.Tensor4D): tf.Tensor4D {
