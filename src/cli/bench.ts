@@ -7,7 +7,7 @@ export const benchCommand = defineCommand({
   meta: { name: 'bench', description: 'ms per DCGAN training step (batch 64) at 32 and 64 px, next to PyTorch' },
   args: {
     sizes: { type: 'string', default: '32,64', description: 'image sizes to time' },
-    steps: { type: 'string', default: '5', description: 'timed steps per size (median reported)' },
+    steps: { type: 'string', default: '15', description: 'timed steps per size (median reported; single 5-step runs swing by 10% on a shared host)' },
     warmup: { type: 'string', default: '2', description: 'untimed steps first' },
     threads: { type: 'string', description: 'threads for both engines (default: all cores)' },
     backend: { type: 'string', default: 'auto', description: BACKENDS.join(' | ') },
