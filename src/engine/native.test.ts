@@ -217,49 +217,37 @@ test('the addon checks the fused batch-norm arguments', { skip }, () => {
   assert.throws(() => (addon!.bnLeaky as unknown as (...x: unknown[]) => void)(f(12)), /expected \(x, gamma, beta/);
 });
 
-test('native fused LeakyReLU and its gradient match the CPU backend (zeros too; serial and threaded sizes)', { skip }, () => {
-  for (const n of [1000, 200_003]) {
-    tf.setBackend('cpu');
-    const xv = rnd([n]).dataSync().slice(), dyv = rnd([n]).dataSync().slice();
-    for (let i = 0; i < n; i += 7) xv[i] = 0;
-    const run = () => {
-      const x = tf.tensor(xv), dy = tf.tensor(dyv);
-      const y = leakyRelu(x as unknown as tf.Tensor4D);
-      const dx = tf.grad((t: tf.Tensor) => leakyRelu(t as unknown as tf.Tensor4D))(x, dy);
-      return [y.dataSync().slice(), dx.dataSync().slice()];
-    };
-    const ref = run();
-    tf.setBackend('wasm');
-    assert.ok(hasFusedKernel(FUSED_LEAKY));
-    const got = run();
-    // the CPU backend multiplies by the slope in double, the kernel in float: one rounding apart
-    got.forEach((g, k) => g.forEach((v, i) => assert.ok(Math.abs(v - ref[k]![i]!) <= 1e-7 * Math.max(1, Math.abs(v)), `n = ${n}, ${k ? 'dx' : 'y'}[${i}]: ${v} vs ${ref[k]![i]}`)));
-  }
-});
+// Element-wise activations: layer function, kernel, input scale, tolerance against the CPU backend
+// (which computes in double: the slope's product one rounding apart, Math.tanh a rounding or two).
+const ACTIVATIONS = [
+  { name: 'LeakyReLU', fn: leakyRelu, kernel: FUSED_LEAKY, scale: 1, tol: 1e-7 },
+  { name: 'tanh', fn: tanh, kernel: FUSED_TANH, scale: 8, tol: 3e-7 },
+];
+
+for (const act of ACTIVATIONS) {
+  test(`native fused ${act.name} and its gradient match the CPU backend (zeros too; serial and threaded sizes)`, { skip }, () => {
+    for (const n of [1000, 200_003]) {
+      tf.setBackend('cpu');
+      const xv = tf.mul(rnd([n]), act.scale).dataSync().slice(), dyv = rnd([n]).dataSync().slice();
+      for (let i = 0; i < n; i += 7) xv[i] = 0;
+      const run = () => {
+        const x = tf.tensor(xv), dy = tf.tensor(dyv);
+        const y = act.fn(x as unknown as tf.Tensor4D);
+        const dx = tf.grad((t: tf.Tensor) => act.fn(t as unknown as tf.Tensor4D))(x, dy);
+        return [y.dataSync().slice(), dx.dataSync().slice()];
+      };
+      const ref = run();
+      tf.setBackend('wasm');
+      assert.ok(hasFusedKernel(act.kernel));
+      const got = run();
+      got.forEach((g, k) => g.forEach((v, i) => assert.ok(Math.abs(v - ref[k]![i]!) <= act.tol * Math.max(1, Math.abs(v)), `n = ${n}, ${k ? 'dx' : 'y'}[${i}]: ${v} vs ${ref[k]![i]}`)));
+    }
+  });
+}
 
 test('the addon checks the LeakyReLU arguments', { skip }, () => {
   assert.throws(() => addon!.leakyRelu(new Float32Array(4), new Float32Array(3), 0.2), /y has another length than x/);
   assert.throws(() => addon!.leakyReluGrad(new Float32Array(4), new Float32Array(4), new Float32Array(5), 0.2), /dx has another length than x/);
-});
-
-test('native fused tanh and its gradient match the CPU backend (large, small and zero inputs; serial and threaded sizes)', { skip }, () => {
-  for (const n of [1000, 200_003]) {
-    tf.setBackend('cpu');
-    const xv = tf.mul(rnd([n]), 8).dataSync().slice(), dyv = rnd([n]).dataSync().slice();
-    for (let i = 0; i < n; i += 7) xv[i] = 0;
-    const run = () => {
-      const x = tf.tensor(xv), dy = tf.tensor(dyv);
-      const y = tanh(x as unknown as tf.Tensor4D);
-      const dx = tf.grad((t: tf.Tensor) => tanh(t as unknown as tf.Tensor4D))(x, dy);
-      return [y.dataSync().slice(), dx.dataSync().slice()];
-    };
-    const ref = run();
-    tf.setBackend('wasm');
-    assert.ok(hasFusedKernel(FUSED_TANH));
-    const got = run();
-    // float tanh against the CPU backend's double Math.tanh: a rounding or two
-    got.forEach((g, k) => g.forEach((v, i) => assert.ok(Math.abs(v - ref[k]![i]!) <= 3e-7 * Math.max(1, Math.abs(v)), `n = ${n}, ${k ? 'dx' : 'y'}[${i}]: ${v} vs ${ref[k]![i]}`)));
-  }
 });
 
 test('the addon checks the tanh arguments', { skip }, () => {
