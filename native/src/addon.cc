@@ -12,6 +12,7 @@
 #include "pool.h"
 #include "reduce.h"
 #include "pool2d.h"
+#include "peak.h"
 
 namespace {
 
@@ -305,6 +306,12 @@ napi_value threads(napi_env env, napi_callback_info) {
   return v;
 }
 
+napi_value peakGflops(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_double(env, pegasus::fma_peak_gflops(), &v);
+  return v;
+}
+
 void define(napi_env env, napi_value exports, const char* name, napi_callback cb) {
   napi_value fn;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
@@ -327,6 +334,7 @@ napi_value init(napi_env env, napi_value exports) {
   define(env, exports, "tanhGrad", activation<Act::TanhGrad>);
   define(env, exports, "setThreads", setThreads);
   define(env, exports, "threads", threads);
+  define(env, exports, "peakGflops", peakGflops);
   return exports;
 }
 

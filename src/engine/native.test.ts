@@ -255,3 +255,19 @@ test('the addon checks the tanh arguments', { skip }, () => {
   assert.throws(() => addon!.tanhGrad(new Float32Array(4), new Float32Array(4), new Float32Array(5)), /dx has another length than y/);
   assert.throws(() => (addon!.tanh as (...a: unknown[]) => void)(new Float32Array(4)), /expected \(x, y\)/);
 });
+
+test("the FMA peak bounds what the conv kernel reaches, and no x86 core beats 2 x 512-bit FMA at 6 GHz", { skip }, () => {
+  tf.setBackend('wasm');
+  const peak = addon!.peakGflops();
+  assert.ok(peak > 0 && peak / addon!.threads() < 2 * 16 * 2 * 6, `peak ${peak} GFLOP/s on ${addon!.threads()} thread(s)`);
+  // a DCGAN-sized conv: 64 x 16x16x128 k4 s2 -> 256, 2 * M * N * K = 2.1 GFLOP
+  const x = rnd([64, 16, 16, 128]) as tf.Tensor4D, w = rnd([4, 4, 128, 256]) as tf.Tensor4D;
+  const best = Math.min(...Array.from({ length: 3 }, () => {
+    const t0 = performance.now();
+    tf.conv2d(x, w, 2, 'same').dispose();
+    return performance.now() - t0;
+  }));
+  const convGflops = (2 * 64 * 8 * 8 * 256 * 4 * 4 * 128) / best / 1e6;
+  assert.ok(convGflops < 1.1 * peak, `the conv ran at ${convGflops.toFixed(0)} GFLOP/s, over the measured peak ${peak.toFixed(0)}`);
+  tf.dispose([x, w]);
+});

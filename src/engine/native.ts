@@ -29,6 +29,8 @@ interface Addon {
   bnLeakyGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array, variance: Float32Array,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, channels: number, eps: number, slope: number): void;
   setThreads(n: number): void; threads(): number;
+  /** GFLOP/s of a register-only FMA loop on the pool's threads (native/src/peak.h) */
+  peakGflops(): number;
 }
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };

@@ -16,7 +16,6 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Times `steps` training steps after `warmup` ones; median ms per step. */
 /** The seed's DCGAN (ngf = ndf = 64), Adam 2e-4 (0.5, 0.999), a fixed real batch: what one bench step trains. */
 function benchSetup(size: 32 | 64, batch: number) {
   const gan = buildGan({ arch: 'dcgan', imageSize: size, nz: 100, ngf: 64, ndf: 64 }, 1);
@@ -30,6 +29,7 @@ function benchSetup(size: 32 | 64, batch: number) {
   return { gan, opts, x, cfg, dispose };
 }
 
+/** Times `steps` training steps after `warmup` ones; median ms per step. */
 export async function benchStep(size: 32 | 64, steps: number, warmup: number, batch = 64): Promise<BenchRow> {
   const { gan, opts, x, cfg, dispose } = benchSetup(size, batch);
   const times: number[] = [];
@@ -46,7 +46,9 @@ export async function benchStep(size: 32 | 64, steps: number, warmup: number, ba
   }
   dispose();
   const ms = median(times);
-  const flop = dcganStepFlops(size, batch);
+  // the work this step does: the G update differentiates G's loss w.r.t. G's weights only, so D
+  // gets no weight gradients there ('minimal'; pytorch/examples computes and discards them)
+  const flop = dcganStepFlops(size, batch, 64, 64, { variant: 'minimal' });
   return { size, msPerStep: ms, gflops: flop / (ms * 1e6), stepGflop: flop / 1e9, tensorsStable: stable };
 }
 
@@ -84,11 +86,16 @@ export async function profileStep(size: 32 | 64, batch = 64): Promise<StepProfil
   return { size, wallMs, kernels: [...by.values()].sort((a, b) => b.ms - a.ms) };
 }
 
-export interface TorchRow { size: number; threads: number; device: string; ms_per_step: number; torch: string; max_rss_mb: number }
+export interface TorchRow { size: number; threads: number; device: string; ms_per_step: number; torch: string; max_rss_mb: number; gflops: number; freeze_d: boolean }
 
-/** Runs the PyTorch reference; null (with the reason) when python3 or torch is missing. */
-export function torchStep(size: 32 | 64, threads: number, steps: number, warmup: number, device: 'cpu' | 'cuda' = 'cpu'): TorchRow | string {
-  const r = spawnSync('python3', ['bench/torch_dcgan.py', '--size', String(size), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup), '--device', device, '--json'], { encoding: 'utf8' });
+/**
+ * Runs the PyTorch reference; the reason instead when python3 or torch is missing. freezeD: D's
+ * weights get no gradient in the G step, the work our step does (else pytorch/examples' step,
+ * which computes and discards them: about 9% more FLOPs).
+ */
+export function torchStep(size: 32 | 64, threads: number, steps: number, warmup: number, device: 'cpu' | 'cuda' = 'cpu', freezeD = true): TorchRow | string {
+  const args = ['bench/torch_dcgan.py', '--size', String(size), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup), '--device', device, '--json'];
+  const r = spawnSync('python3', freezeD ? [...args, '--freeze-d'] : args, { encoding: 'utf8' });
   if (r.error) return `python3 not runnable (${r.error.message})`;
   if (r.status !== 0) return `PyTorch reference failed: ${(r.stderr || '').trim().split('\n').pop() ?? ''}`;
   const line = r.stdout.trim().split('\n').pop() ?? '';
