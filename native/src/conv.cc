@@ -1,11 +1,12 @@
-// Convolutions as GEMMs C[M x N] += A[M x K] * B[K x N], blocked and packed as in BLIS (Goto's
+// Convolutions as GEMMs C[M x N] = A[M x K] * B[K x N], blocked and packed as in BLIS (Goto's
 // algorithm): B in KC x NC blocks of NR-wide strips, A in MC x KC blocks of MR-tall strips, and a
 // register-tiled MR x NR micro-kernel written with GCC vector extensions (AVX-512 with
 // -march=native on this project's machines, narrower SIMD elsewhere). The im2col matrix is never
 // built: packing reads the image directly. Threads split M; each one packs its own panels. Where C
 // is larger than the cache, each MC-row block of C is finished over all of K before the next one
 // (B packed whole, up front), so C is not swept from memory once per KC block; the C tile is
-// prefetched while the micro-kernel runs.
+// prefetched while the micro-kernel runs. The first KC block of K stores into C, the others add,
+// so C needs no zeroing pass (col2im's dx does: neighbouring pixels' taps overlap there).
 //
 //   forward  y   [n*oh*ow, co]      = im2col(x) [n*oh*ow, kh*kw*ci] * w [kh*kw*ci, co]
 //   dx       col [n*oh*ow, kh*kw*ci] = dy [n*oh*ow, co] * w^T, scattered back (col2im) into dx
@@ -17,6 +18,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
+
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 
 #include "pool.h"
 
@@ -35,6 +40,43 @@ static_assert(MC % MR == 0, "an A block is whole strips");
 // choice of loop order depends on the whole C, never on the thread split: col2im's sums would
 // otherwise come out in another order, and other bits, on another thread count.
 constexpr size_t C_IN_CACHE = 2 << 20;
+
+// Short runs (a filter row of a 3-channel layer: 12 floats; channel runs inside a strip: up to
+// MR) are most of the copies of packing and col2im: one masked AVX-512 load and store each, where
+// a memcpy call or a scalar loop costs several times that.
+inline void copy_run(float* __restrict d, const float* __restrict s, int len) {
+#ifdef __AVX512F__
+  for (; len >= 16; len -= 16, d += 16, s += 16) _mm512_storeu_ps(d, _mm512_loadu_ps(s));
+  if (len) {
+    const __mmask16 m = static_cast<__mmask16>((1u << len) - 1);
+    _mm512_mask_storeu_ps(d, m, _mm512_maskz_loadu_ps(m, s));
+  }
+#else
+  std::memcpy(d, s, sizeof(float) * len);
+#endif
+}
+
+inline void zero_run(float* d, int len) {
+#ifdef __AVX512F__
+  for (; len >= 16; len -= 16, d += 16) _mm512_storeu_ps(d, _mm512_setzero_ps());
+  if (len) _mm512_mask_storeu_ps(d, static_cast<__mmask16>((1u << len) - 1), _mm512_setzero_ps());
+#else
+  std::memset(d, 0, sizeof(float) * len);
+#endif
+}
+
+// d[i] += t[i], i < len
+inline void add_run(float* __restrict d, const float* __restrict t, int len) {
+#ifdef __AVX512F__
+  for (; len >= 16; len -= 16, d += 16, t += 16) _mm512_storeu_ps(d, _mm512_add_ps(_mm512_loadu_ps(d), _mm512_loadu_ps(t)));
+  if (len) {
+    const __mmask16 m = static_cast<__mmask16>((1u << len) - 1);
+    _mm512_mask_storeu_ps(d, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, d), _mm512_maskz_loadu_ps(m, t)));
+  }
+#else
+  for (int i = 0; i < len; i++) d[i] += t[i];
+#endif
+}
 
 // Per-thread packing buffers, 64-byte aligned, grown on demand and kept.
 struct Scratch {
@@ -148,14 +190,14 @@ struct Im2col {
   void pack(float* dst, int64_t m0, int mc, int64_t k0, int kc) const {
     for (int r = 0; r < mc; r++) {
       const Pixel p = pixel(g, m0 + r);
-      float* d = strip_of(dst, r) + (r % MR) * KC - k0;
+      float* d = strip_of(dst, r) + (r % MR) * KC;
       for (int64_t k = k0; k < k0 + kc;) {
         const int len = static_cast<int>(std::min(k0 + kc, run_end(g, p, k)) - k);
         const float* src = source(g, x, p, tap[k]);
         if (src) {
-          std::memcpy(d + k, src, sizeof(float) * len);
+          copy_run(d + (k - k0), src, len);
         } else {
-          std::memset(d + k, 0, sizeof(float) * len);
+          zero_run(d + (k - k0), len);
         }
         k += len;
       }
@@ -180,9 +222,9 @@ struct Im2colT {
         const float* src = source(g, x, p, tap[m0 + r]);
         float* d = strip_of(dst, r) + k * MR + r % MR;
         if (src) {
-          for (int i = 0; i < len; i++) d[i] = src[i];
+          copy_run(d, src, len);
         } else {
-          for (int i = 0; i < len; i++) d[i] = 0.f;
+          zero_run(d, len);
         }
         r += len;
       }
@@ -224,7 +266,8 @@ struct Strided {
   }
 };
 
-// ---- C stores: add a tile (rows m0.., columns j0..) into the destination ----
+// ---- C stores: put a tile (rows m0.., columns j0..) into the destination: stored where it holds
+// the first KC block of K (first), added after that ----
 struct AddRowMajor {
   float* c;
   int64_t ld;
@@ -237,11 +280,15 @@ struct AddRowMajor {
       __builtin_prefetch(d + nr - 1, 1);
     }
   }
-  void add(const float* tile, int64_t m0, int mr, int64_t j0, int nr) const {
+  void put(const float* tile, int64_t m0, int mr, int64_t j0, int nr, bool first) const {
     for (int r = 0; r < mr; r++) {
       float* d = c + (m0 + r) * ld + j0;
       const float* t = tile + r * NR;
-      for (int j = 0; j < nr; j++) d[j] += t[j];
+      if (first) {
+        copy_run(d, t, nr);
+      } else {
+        add_run(d, t, nr);
+      }
     }
   }
 };
@@ -263,9 +310,10 @@ struct AddCol2im {
       }
     }
   }
-  // Row by row, so that every element of dx gets its rows' sums in row order, whatever rows share
-  // a tile (which depends on the thread split).
-  void add(const float* tile, int64_t m0, int mr, int64_t j0, int nr) const {
+  // Always added (taps of neighbouring pixels overlap in dx, which starts at zero). Row by row, so
+  // that every element of dx gets its rows' sums in row order, whatever rows share a tile (which
+  // depends on the thread split).
+  void put(const float* tile, int64_t m0, int mr, int64_t j0, int nr, bool) const {
     for (int r = 0; r < mr; r++) {
       for (int64_t j = j0; j < j0 + nr;) {
         const int len = static_cast<int>(std::min(j0 + nr, run_end(g, pix[m0 + r], j)) - j);
@@ -274,9 +322,6 @@ struct AddCol2im {
         j += len;
       }
     }
-  }
-  static void add_run(float* __restrict d, const float* __restrict t, int len) {
-    for (int i = 0; i < len; i++) d[i] += t[i];
   }
 };
 
@@ -291,7 +336,7 @@ void block(const A& a, const C& c, int64_t ic, int mc, int64_t pc, int kc, const
     for (int ir = 0; ir < mc; ir += MR) {
       c.prefetch(ic + ir, std::min(MR, mc - ir), jc + jr, nr);
       micro_kernel<A::strip>(kc, ap + static_cast<int64_t>(ir) * KC, bp + static_cast<int64_t>(jr) * kc, tile);
-      c.add(tile, ic + ir, std::min(MR, mc - ir), jc + jr, nr);
+      c.put(tile, ic + ir, std::min(MR, mc - ir), jc + jr, nr, pc == 0);
     }
   }
 }
@@ -352,7 +397,6 @@ void split_rows(int64_t M, int64_t unit, const F& f) {
 
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
   const int64_t M = static_cast<int64_t>(g.n) * g.oh * g.ow, N = g.co, K = static_cast<int64_t>(g.kh) * g.kw * g.ci;
-  std::memset(y, 0, sizeof(float) * M * N);
   const auto tap = taps(g);
   const Im2col a{g, x, tap};
   const Strided b{w, g.co, 1};
@@ -376,7 +420,6 @@ void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* 
 
 void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const int64_t M = static_cast<int64_t>(g.kh) * g.kw * g.ci, N = g.co, K = static_cast<int64_t>(g.n) * g.oh * g.ow;
-  std::memset(dw, 0, sizeof(float) * M * N);
   const auto tap = taps(g);
   const Im2colT a{g, x, tap};
   const Strided b{dy, g.co, 1};
