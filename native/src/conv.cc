@@ -245,22 +245,40 @@ struct RowMajor {
 };
 
 // ---- B operand: element (k, j) at p[k * rowStride + j * colStride], packed in NR-wide strips ----
-struct Strided {
+// B = a row-major matrix (rows k, columns j), packed into NR-wide strips, zero-padded. Row by
+// row: rows are often a power of two apart (w's and dy's: co floats), and reading one strip's
+// column of rows at a time would keep evicting the lines that the next strip needs.
+struct RowMajorB {
   const float* p;
-  int64_t rowStride, colStride;
+  int64_t ld;
+  void pack(float* dst, int64_t k0, int kc, int64_t j0, int nc) const {
+    for (int k = 0; k < kc; k++) {
+      const float* src = p + (k0 + k) * ld + j0;
+      for (int s = 0; s < nc; s += NR) {
+        const int w = std::min(NR, nc - s);
+        float* d = dst + static_cast<int64_t>(s) * kc + k * NR;
+        copy_run(d, src + s, w);
+        if (w < NR) zero_run(d + w, NR - w);
+      }
+    }
+  }
+};
+
+// B = the transpose of a row-major matrix: B(k, j) = p[j * ld + k], gathered into NR-wide strips.
+// (Transposing it once up front, shared by the threads, was slower: at 64 px w^T is 8 MB with
+// rows 16 KB apart, and the transpose alone took longer than both threads' gathers.)
+struct TransposedB {
+  const float* p;
+  int64_t ld;
   void pack(float* dst, int64_t k0, int kc, int64_t j0, int nc) const {
     for (int s = 0; s < nc; s += NR) {
       const int w = std::min(NR, nc - s);
       float* d = dst + static_cast<int64_t>(s) * kc;
       for (int k = 0; k < kc; k++) {
-        const float* src = p + (k0 + k) * rowStride + (j0 + s) * colStride;
+        const float* src = p + (j0 + s) * ld + k0 + k;
         float* dk = d + k * NR;
-        if (colStride == 1) {
-          std::memcpy(dk, src, sizeof(float) * w);
-        } else {
-          for (int j = 0; j < w; j++) dk[j] = src[j * colStride];
-        }
-        for (int j = w; j < NR; j++) dk[j] = 0.f;
+        for (int j = 0; j < w; j++) dk[j] = src[j * ld];
+        if (w < NR) zero_run(dk + w, NR - w);
       }
     }
   }
@@ -399,7 +417,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float
   const int64_t M = static_cast<int64_t>(g.n) * g.oh * g.ow, N = g.co, K = static_cast<int64_t>(g.kh) * g.kw * g.ci;
   const auto tap = taps(g);
   const Im2col a{g, x, tap};
-  const Strided b{w, g.co, 1};
+  const RowMajorB b{w, g.co};
   const AddRowMajor c{y, g.co};
   split_rows(M, MR, [&](int64_t m0, int64_t m1) { gemm_rows(m0, m1, M, N, K, a, b, c); });
 }
@@ -410,7 +428,7 @@ void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* 
   const auto tap = taps(g);
   const RowMajor a{dy, g.co};
   // B(k = co, j = tap) = w[tap * co + k]
-  const Strided b{w, 1, g.co};
+  const TransposedB b{w, g.co};
   std::vector<Pixel> pix(static_cast<size_t>(M));
   for (int64_t m = 0; m < M; m++) pix[m] = pixel(g, m);
   const AddCol2im c{g, dx, tap, pix};
@@ -422,7 +440,7 @@ void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* 
   const int64_t M = static_cast<int64_t>(g.kh) * g.kw * g.ci, N = g.co, K = static_cast<int64_t>(g.n) * g.oh * g.ow;
   const auto tap = taps(g);
   const Im2colT a{g, x, tap};
-  const Strided b{dy, g.co, 1};
+  const RowMajorB b{dy, g.co};
   const AddRowMajor c{dw, g.co};
   split_rows(M, MR, [&](int64_t m0, int64_t m1) { gemm_rows(m0, m1, M, N, K, a, b, c); });
 }
