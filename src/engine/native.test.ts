@@ -258,16 +258,18 @@ test('the addon checks the tanh arguments', { skip }, () => {
 
 test("the FMA peak bounds what the conv kernel reaches, and no x86 core beats 2 x 512-bit FMA at 6 GHz", { skip }, () => {
   tf.setBackend('wasm');
-  const peak = addon!.peakGflops();
-  assert.ok(peak > 0 && peak / addon!.threads() < 2 * 16 * 2 * 6, `peak ${peak} GFLOP/s on ${addon!.threads()} thread(s)`);
   // a DCGAN-sized conv: 64 x 16x16x128 k4 s2 -> 256, 2 * M * N * K = 2.1 GFLOP
   const x = rnd([64, 16, 16, 128]) as tf.Tensor4D, w = rnd([4, 4, 128, 256]) as tf.Tensor4D;
-  const best = Math.min(...Array.from({ length: 3 }, () => {
+  const flop = 2 * 64 * 8 * 8 * 256 * 4 * 4 * 128;
+  // interleaved, best of each: another process busy during one measurement cannot fake a result
+  let peak = 0, conv = 0;
+  for (let i = 0; i < 4; i++) {
+    peak = Math.max(peak, addon!.peakGflops());
     const t0 = performance.now();
     tf.conv2d(x, w, 2, 'same').dispose();
-    return performance.now() - t0;
-  }));
-  const convGflops = (2 * 64 * 8 * 8 * 256 * 4 * 4 * 128) / best / 1e6;
-  assert.ok(convGflops < 1.1 * peak, `the conv ran at ${convGflops.toFixed(0)} GFLOP/s, over the measured peak ${peak.toFixed(0)}`);
+    conv = Math.max(conv, flop / (performance.now() - t0) / 1e6);
+  }
+  assert.ok(peak > 0 && peak / addon!.threads() < 2 * 16 * 2 * 6, `peak ${peak} GFLOP/s on ${addon!.threads()} thread(s)`);
+  assert.ok(conv < 1.1 * peak, `the conv ran at ${conv.toFixed(0)} GFLOP/s, over the measured peak ${peak.toFixed(0)}`);
   tf.dispose([x, w]);
 });
