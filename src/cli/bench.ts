@@ -28,7 +28,7 @@ export const benchCommand = defineCommand({
       if (!Number.isInteger(n) || n < 1) throw new Error(`--sampling ${args.sampling}: expected a number of images`);
       for (const size of args.sizes.split(',').map(Number) as (32 | 64)[]) {
         const r = await benchSampling(size, n);
-        console.log(`${size} px: ${r.images} images in ${r.seconds.toFixed(2)} s = ${r.imagesPerSecond.toFixed(0)} images/s (G in evaluation mode, batches of 256)`);
+        console.log(`${size} px: ${r.images} images in ${r.seconds.toFixed(2)} s = ${r.imagesPerSecond.toFixed(0)} images/s (G in evaluation mode, 128 at a time)`);
       }
       return;
     }

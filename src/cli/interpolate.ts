@@ -8,6 +8,9 @@ import { gridImage, writeAnimationFrames, writeStripPng } from '../outputs/image
 import { interpolationStrip, sweepFrames } from '../training/interpolate.js';
 import { openGenerator } from '../training/session.js';
 import { intArg } from './int-arg.js';
+import { bitSweepProbabilities, sweepBits, type BitSweepPoint } from '../evaluation/bit-sweep.js';
+import { openClassifier } from '../evaluation/classifier-train.js';
+import { writeFileAtomic } from '../outputs/atomic.js';
 
 
 export const interpolateCommand = defineCommand({
@@ -21,6 +24,8 @@ export const interpolateCommand = defineCommand({
     animation: { type: 'string', default: 'gif', description: 'gif | webp' },
     scale: { type: 'string', default: '3', description: 'pixel upscale' },
     backend: { type: 'string', default: 'auto', description: BACKENDS.join(' | ') },
+    probe: { type: 'string', default: '500', description: "conditional models: samples per bit value for the classifier's class probabilities along the sweep (0: none)" },
+    classifier: { type: 'string', default: 'models/classifier.ckpt', description: 'classifier for --probe (skipped with a note when missing)' },
   },
   async run({ args }) {
     await initBackend(parseBackend(args.backend));
@@ -39,8 +44,34 @@ export const interpolateCommand = defineCommand({
       await writeAnimationFrames(anim, [...frames, ...frames.slice(1, -1).reverse()], { delayMs: 150 });
       const what = g.gan.conditional ? `class bit 0 (${g.spec.classes[0]}) -> 1 (${g.spec.classes[1]})` : 'slerp z0 -> z1';
       console.log(`${png}: ${rows} rows x ${steps} steps, ${what}; animation ${anim}`);
+      const probe = intArg('probe', args.probe, 0);
+      if (g.gan.conditional && probe > 0) {
+        if (!fs.existsSync(args.classifier)) {
+          console.log(`(no class probabilities along the sweep: ${args.classifier} not found)`);
+        } else {
+          const names = g.spec.classes as [string, string];
+          const c = openClassifier(args.classifier);
+          const index = (name: string) => {
+            const i = c.classes.indexOf(name);
+            if (i < 0) throw new Error(`${args.classifier}: no class ${name}`);
+            return i;
+          };
+          const points = await bitSweepProbabilities(g.gan, c.model, [index(names[0]), index(names[1])], sweepBits(steps), probe, intArg('seed', args.seed, 0));
+          c.model.params.dispose();
+          printSweep(points, names, probe);
+          const json = path.join(args.out, 'interpolation.json');
+          await writeFileAtomic(json, `${JSON.stringify({ checkpoint: args.checkpoint, classes: names, samplesPerBit: probe, points }, null, 2)}\n`);
+          console.log(`${json}: the same numbers`);
+        }
+      }
     } finally {
       g.gan.dispose();
     }
   },
 });
+
+function printSweep(points: BitSweepPoint[], [first, second]: [string, string], n: number): void {
+  console.log(`classifier's mean probabilities over ${n} samples (the same z at every bit):`);
+  console.log(`bit  | P(${first}) | P(${second})`);
+  for (const p of points) console.log(`${p.bit.toFixed(2)} | ${p.first.toFixed(3).padStart(first.length + 3)} | ${p.second.toFixed(3).padStart(second.length + 3)}`);
+}

@@ -1,9 +1,11 @@
 // The shipped model and `npm start`'s showcase end to end, on tiny models and a tiny data set in
 // the official binary format: ship -> open with no data -> pick + interpolation; bad inputs.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { initBackend } from '../engine/backend.js';
 import { CIFAR10_CLASSES, loadDataset } from '../data/index.js';
@@ -89,3 +91,15 @@ for (const arch of ['dcgan', 'cbn-proj'] as const) {
     assert.deepEqual(again.pick.batch.indices, r.pick.batch.indices);
   });
 }
+
+test('pegasus interpolate on a conditional model: strip, animation, and the classifier\'s class probabilities at each bit (interpolation.json)', () => {
+  const out = path.join(dir, 'interp-cbn');
+  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'pegasus.js');
+  const r = spawnSync(process.execPath, [bin, 'interpolate', shipped['cbn-proj']!, '--rows', '2', '--steps', '3', '--probe', '8', '--classifier', classifier, '--out', out], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /bit +\| P\(horse\) \| P\(airplane\)/);
+  const j = JSON.parse(fs.readFileSync(path.join(out, 'interpolation.json'), 'utf8'));
+  assert.deepEqual([j.classes, j.samplesPerBit, j.points.map((p: { bit: number }) => p.bit)], [['horse', 'airplane'], 8, [0, 0.5, 1]]);
+  for (const p of j.points) assert.ok(p.first > 0 && p.second > 0 && p.first + p.second <= 1 + 1e-6, JSON.stringify(p));
+  assert.ok(fs.existsSync(path.join(out, 'interpolation.png')) && fs.existsSync(path.join(out, 'interpolation.gif')));
+});

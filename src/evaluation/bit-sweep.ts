@@ -1,0 +1,31 @@
+// How strongly a conditional G's class bit steers the class: at each bit value, the classifier's
+// mean probability of the two classes over the same n samples (same z for every bit). A G that
+// ignores its bit gives flat columns; the seed's claim is a horse at 0 and a bird or plane at 1.
+import type { Gan } from '../models/gan.js';
+import type { Classifier } from './classifier.js';
+import { classifierView, sampleImages } from './evaluate.js';
+
+/** Mean class probabilities at one bit value: first = class at bit 0 (horse), second = class at bit 1. */
+export interface BitSweepPoint { bit: number; first: number; second: number }
+
+/** Evenly spaced bits 0 .. 1. */
+export function sweepBits(steps: number): number[] {
+  return Array.from({ length: steps }, (_, i) => i / (steps - 1));
+}
+
+/** `classes`: the classifier's indices of the class at bit 0 and at bit 1. */
+export async function bitSweepProbabilities(gan: Gan, model: Classifier, classes: [number, number], bits: number[], n: number, seed: number): Promise<BitSweepPoint[]> {
+  if (!gan.conditional) throw new Error('a class-bit sweep needs a conditional model (cdcgan or cbn-proj)');
+  const out: BitSweepPoint[] = [];
+  for (const bit of bits) {
+    const { images, size } = await sampleImages(gan, n, seed, bit);
+    const view = await classifierView(model, images, size);
+    const mean = (c: number) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += view.probs[i * view.classes + c]!;
+      return s / n;
+    };
+    out.push({ bit, first: mean(classes[0]), second: mean(classes[1]) });
+  }
+  return out;
+}
