@@ -11,6 +11,7 @@ import { intArg } from './int-arg.js';
 import { bitSweepProbabilities, sweepBits, type BitSweepPoint } from '../evaluation/bit-sweep.js';
 import { openClassifier } from '../evaluation/classifier-train.js';
 import { writeFileAtomic } from '../outputs/atomic.js';
+import type { Gan } from '../models/gan.js';
 
 
 export const interpolateCommand = defineCommand({
@@ -46,29 +47,36 @@ export const interpolateCommand = defineCommand({
       console.log(`${png}: ${rows} rows x ${steps} steps, ${what}; animation ${anim}`);
       const probe = intArg('probe', args.probe, 0);
       if (g.gan.conditional && probe > 0) {
-        if (!fs.existsSync(args.classifier)) {
-          console.log(`(no class probabilities along the sweep: ${args.classifier} not found)`);
-        } else {
-          const names = g.spec.classes as [string, string];
-          const c = openClassifier(args.classifier);
-          const index = (name: string) => {
-            const i = c.classes.indexOf(name);
-            if (i < 0) throw new Error(`${args.classifier}: no class ${name}`);
-            return i;
-          };
-          const points = await bitSweepProbabilities(g.gan, c.model, [index(names[0]), index(names[1])], sweepBits(steps), probe, intArg('seed', args.seed, 0));
-          c.model.params.dispose();
-          printSweep(points, names, probe);
-          const json = path.join(args.out, 'interpolation.json');
-          await writeFileAtomic(json, `${JSON.stringify({ checkpoint: args.checkpoint, classes: names, samplesPerBit: probe, points }, null, 2)}\n`);
-          console.log(`${json}: the same numbers`);
-        }
+        await probeSweep(g.gan, g.spec.classes as [string, string], { classifier: args.classifier, steps, n: probe, seed: intArg('seed', args.seed, 0), out: args.out, checkpoint: args.checkpoint });
       }
     } finally {
       g.gan.dispose();
     }
   },
 });
+
+/** The classifier's class probabilities along the bit sweep: printed, and written to interpolation.json. */
+async function probeSweep(gan: Gan, names: [string, string], o: { classifier: string; steps: number; n: number; seed: number; out: string; checkpoint: string }): Promise<void> {
+  if (!fs.existsSync(o.classifier)) {
+    console.log(`(no class probabilities along the sweep: ${o.classifier} not found)`);
+    return;
+  }
+  const c = openClassifier(o.classifier);
+  try {
+    const index = (name: string) => {
+      const i = c.classes.indexOf(name);
+      if (i < 0) throw new Error(`${o.classifier}: no class ${name}`);
+      return i;
+    };
+    const points = await bitSweepProbabilities(gan, c.model, [index(names[0]), index(names[1])], sweepBits(o.steps), o.n, o.seed);
+    printSweep(points, names, o.n);
+    const json = path.join(o.out, 'interpolation.json');
+    await writeFileAtomic(json, `${JSON.stringify({ checkpoint: o.checkpoint, classes: names, samplesPerBit: o.n, points }, null, 2)}\n`);
+    console.log(`${json}: the same numbers`);
+  } finally {
+    c.model.params.dispose();
+  }
+}
 
 function printSweep(points: BitSweepPoint[], [first, second]: [string, string], n: number): void {
   console.log(`classifier's mean probabilities over ${n} samples (the same z at every bit):`);
