@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -39,13 +40,22 @@ bool spin_until(const F& done) {
   }
 }
 
+// A published job: its generation and its thread count in one word, so that a worker reads both
+// at once. (Read apart, a worker that sat out one job could pair its generation with the next
+// job's thread count after set_threads, run a finished job and count itself twice.)
+constexpr int COUNT_BITS = 16;
+inline uint64_t pack(uint64_t generation, int T) { return generation << COUNT_BITS | static_cast<uint64_t>(T); }
+inline uint64_t generation_of(uint64_t s) { return s >> COUNT_BITS; }
+inline int threads_of(uint64_t s) { return static_cast<int>(s & ((1u << COUNT_BITS) - 1)); }
+
 struct Pool {
   std::mutex mu;
   std::condition_variable wake, finished;
-  // Written by the caller before it publishes a job by bumping `generation` (release).
+  // Written by the caller before it publishes the job in `state` (release); read by a worker only
+  // for a job it takes part in, which cannot end (and be replaced) before it is done.
   const std::function<void(int, int)>* job = nullptr;
-  int size = 1;  // threads including the caller
-  std::atomic<long> generation{0};
+  int size = 1;  // threads of the next job, including the caller; the caller's alone
+  std::atomic<uint64_t> state{0};
   std::atomic<int> pending{0};
   int started = 0;  // workers running (under mu)
 
@@ -53,23 +63,24 @@ struct Pool {
   void grow(int n) {
     while (started + 1 < n) {
       int id = ++started;
-      long seen = generation.load();
+      const uint64_t seen = generation_of(state.load());
       // Detached on purpose: they sleep between jobs and die with the process.
       std::thread([this, id, seen] { work(id, seen); }).detach();
     }
   }
 
-  void work(int id, long seen) {
+  void work(int id, uint64_t seen) {
+    const auto fresh = [&] { return generation_of(state.load(std::memory_order_acquire)) != seen; };
     for (;;) {
-      if (!spin_until([&] { return generation.load(std::memory_order_acquire) != seen; })) {
+      if (!spin_until(fresh)) {
         std::unique_lock<std::mutex> lock(mu);
-        wake.wait(lock, [&] { return generation.load(std::memory_order_acquire) != seen; });
+        wake.wait(lock, fresh);
       }
-      seen = generation.load(std::memory_order_acquire);
-      const std::function<void(int, int)>* fn = job;
-      const int T = size;
-      if (id >= T) continue;
-      (*fn)(id, T);
+      const uint64_t s = state.load(std::memory_order_acquire);
+      seen = generation_of(s);
+      const int T = threads_of(s);
+      if (id >= T) continue;  // not in this job
+      (*job)(id, T);
       if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         std::lock_guard<std::mutex> lock(mu);  // the caller may be about to wait on `finished`
         finished.notify_one();
@@ -106,9 +117,9 @@ void parallel(const std::function<void(int, int)>& fn) {
   p.job = &fn;
   p.pending.store(T - 1, std::memory_order_relaxed);
   {
-    // under mu, so that a worker between its predicate check and its wait cannot miss the bump
+    // under mu, so that a worker between its predicate check and its wait cannot miss the job
     std::lock_guard<std::mutex> lock(p.mu);
-    p.generation.fetch_add(1, std::memory_order_release);
+    p.state.store(pack(generation_of(p.state.load(std::memory_order_relaxed)) + 1, T), std::memory_order_release);
   }
   p.wake.notify_all();
   fn(0, T);
