@@ -106,7 +106,7 @@ void set_threads(int n) {
 int threads() { return pool().size; }
 
 // Jobs come from one thread at a time (the JS thread), so job, size and pending are the caller's
-// until it bumps generation.
+// until it publishes the job in state.
 void parallel(const std::function<void(int, int)>& fn) {
   Pool& p = pool();
   const int T = p.size;

@@ -1,17 +1,14 @@
 // The CLI as a user meets it: bad input is one line on stderr naming the file and the problem,
 // and a non-zero exit.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'pegasus.js');
+import { runCli } from './run-cli.js';
 
 function pegasus(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, PEGASUS_DEBUG: '' } });
+  const r = runCli(args);
   return { code: r.status, out: r.stdout, err: r.stderr.trim() };
 }
 

@@ -8,7 +8,7 @@ import { gridImage, writeAnimationFrames, writeStripPng } from '../outputs/image
 import { interpolationStrip, sweepFrames } from '../training/interpolate.js';
 import { openGenerator } from '../training/session.js';
 import { intArg } from './int-arg.js';
-import { bitSweepProbabilities, sweepBits, type BitSweepPoint } from '../evaluation/bit-sweep.js';
+import { bitSweepProbabilities, type BitSweepPoint } from '../evaluation/bit-sweep.js';
 import { openClassifier } from '../evaluation/classifier-train.js';
 import { writeFileAtomic } from '../outputs/atomic.js';
 import type { Gan } from '../models/gan.js';
@@ -47,7 +47,7 @@ export const interpolateCommand = defineCommand({
       console.log(`${png}: ${rows} rows x ${steps} steps, ${what}; animation ${anim}`);
       const probe = intArg('probe', args.probe, 0);
       if (g.gan.conditional && probe > 0) {
-        await probeSweep(g.gan, g.spec.classes as [string, string], { classifier: args.classifier, steps, n: probe, seed: intArg('seed', args.seed, 0), out: args.out, checkpoint: args.checkpoint });
+        await probeSweep(g.gan, g.spec.classes as [string, string], { classifier: args.classifier, bits: strip.t, n: probe, seed: intArg('seed', args.seed, 0), out: args.out, checkpoint: args.checkpoint });
       }
     } finally {
       g.gan.dispose();
@@ -56,7 +56,7 @@ export const interpolateCommand = defineCommand({
 });
 
 /** The classifier's class probabilities along the bit sweep: printed, and written to interpolation.json. */
-async function probeSweep(gan: Gan, names: [string, string], o: { classifier: string; steps: number; n: number; seed: number; out: string; checkpoint: string }): Promise<void> {
+async function probeSweep(gan: Gan, names: [string, string], o: { classifier: string; bits: number[]; n: number; seed: number; out: string; checkpoint: string }): Promise<void> {
   if (!fs.existsSync(o.classifier)) {
     console.log(`(no class probabilities along the sweep: ${o.classifier} not found)`);
     return;
@@ -68,7 +68,7 @@ async function probeSweep(gan: Gan, names: [string, string], o: { classifier: st
       if (i < 0) throw new Error(`${o.classifier}: no class ${name}`);
       return i;
     };
-    const points = await bitSweepProbabilities(gan, c.model, [index(names[0]), index(names[1])], sweepBits(o.steps), o.n, o.seed);
+    const points = await bitSweepProbabilities(gan, c.model, [index(names[0]), index(names[1])], o.bits, o.n, o.seed);
     printSweep(points, names, o.n);
     const json = path.join(o.out, 'interpolation.json');
     await writeFileAtomic(json, `${JSON.stringify({ checkpoint: o.checkpoint, classes: names, samplesPerBit: o.n, points }, null, 2)}\n`);

@@ -7,7 +7,7 @@ import { initBackend } from '../engine/backend.js';
 import type { Gan } from '../models/gan.js';
 import { ParamStore } from '../models/params.js';
 import type { Classifier } from './classifier.js';
-import { bitSweepProbabilities, sweepBits } from './bit-sweep.js';
+import { bitSweepProbabilities } from './bit-sweep.js';
 
 before(async () => { await initBackend('auto', 2); });
 
@@ -31,7 +31,7 @@ const brightnessClassifier: Classifier = {
 };
 
 test('bit sweep: mean class probabilities at each bit, the classes picked by index', async () => {
-  const pts = await bitSweepProbabilities(painter(true), brightnessClassifier, [1, 0], sweepBits(3), 5, 1);
+  const pts = await bitSweepProbabilities(painter(true), brightnessClassifier, [1, 0], [0, 0.5, 1], 5, 1);
   const p = (v: number, c: number) => Math.exp(c === 0 ? -v : v) / (Math.exp(-v) + Math.exp(v) + 1);
   assert.deepEqual(pts.map((q) => q.bit), [0, 0.5, 1]);
   pts.forEach((q, i) => {

@@ -3,15 +3,10 @@
 // ignores its bit gives flat columns; the seed's claim is a horse at 0 and a bird or plane at 1.
 import type { Gan } from '../models/gan.js';
 import type { Classifier } from './classifier.js';
-import { classifierView, sampleImages } from './evaluate.js';
+import { classifierView, meanProbability, sampleImages } from './evaluate.js';
 
 /** Mean class probabilities at one bit value: first = class at bit 0 (horse), second = class at bit 1. */
 export interface BitSweepPoint { bit: number; first: number; second: number }
-
-/** Evenly spaced bits 0 .. 1. */
-export function sweepBits(steps: number): number[] {
-  return Array.from({ length: steps }, (_, i) => i / (steps - 1));
-}
 
 /** `classes`: the classifier's indices of the class at bit 0 and at bit 1. */
 export async function bitSweepProbabilities(gan: Gan, model: Classifier, classes: [number, number], bits: number[], n: number, seed: number): Promise<BitSweepPoint[]> {
@@ -20,12 +15,7 @@ export async function bitSweepProbabilities(gan: Gan, model: Classifier, classes
   for (const bit of bits) {
     const { images, size } = await sampleImages(gan, n, seed, bit);
     const view = await classifierView(model, images, size);
-    const mean = (c: number) => {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += view.probs[i * view.classes + c]!;
-      return s / n;
-    };
-    out.push({ bit, first: mean(classes[0]), second: mean(classes[1]) });
+    out.push({ bit, first: meanProbability(view, classes[0]), second: meanProbability(view, classes[1]) });
   }
   return out;
 }

@@ -70,7 +70,7 @@ export async function sampleImages(gan: Gan, n: number, seed: number, bit?: numb
       const part = tf.tidy(() => generate(gan, tf.slice(z, [j, 0], [k, -1]), c && tf.slice(c, [j, 0], [k, -1]), true));
       images.set(await takeData(part), (i + j) * px);
     }
-    tf.dispose([z, c].filter((t): t is tf.Tensor2D => t !== undefined));
+    tf.dispose([z, c]);
   }
   return { images, size };
 }
@@ -83,14 +83,18 @@ export interface SetMetrics {
   meanProbs: Record<string, number>;
 }
 
+/** The mean over a view's images of its probability of class c. */
+export function meanProbability(view: ClassifierView, c: number): number {
+  const n = view.probs.length / view.classes;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += view.probs[i * view.classes + c]!;
+  return s / n;
+}
+
 export async function compareSets(fake: ClassifierView, real: ClassifierView, classNames: string[], kidOpts: { subsets?: number; subsetSize?: number; seed?: number } = {}): Promise<SetMetrics> {
   const meanProbs: Record<string, number> = {};
   const n = fake.features.n;
-  classNames.forEach((name, c) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += fake.probs[i * fake.classes + c]!;
-    meanProbs[name] = s / n;
-  });
+  classNames.forEach((name, c) => { meanProbs[name] = meanProbability(fake, c); });
   return {
     n,
     cifarFid: frechetDistance(gaussian(fake.features), gaussian(real.features)),

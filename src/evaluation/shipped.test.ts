@@ -1,11 +1,9 @@
 // The shipped model and `npm start`'s showcase end to end, on tiny models and a tiny data set in
 // the official binary format: ship -> open with no data -> pick + interpolation; bad inputs.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { initBackend } from '../engine/backend.js';
 import { CIFAR10_CLASSES, loadDataset } from '../data/index.js';
@@ -17,6 +15,7 @@ import { CLASSIFIER_DEFAULTS, trainClassifier } from './classifier-train.js';
 import { openShipped, shipGenerator } from './shipped.js';
 import { showcase } from './showcase.js';
 import { evaluate } from './run-eval.js';
+import { runCli } from '../cli/run-cli.js';
 
 const dir = tempDir('pegasus-ship-');
 let source = '', classifier = '', otherClassifier = '';
@@ -94,8 +93,7 @@ for (const arch of ['dcgan', 'cbn-proj'] as const) {
 
 test('pegasus interpolate on a conditional model: strip, animation, and the classifier\'s class probabilities at each bit (interpolation.json)', () => {
   const out = path.join(dir, 'interp-cbn');
-  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'pegasus.js');
-  const r = spawnSync(process.execPath, [bin, 'interpolate', shipped['cbn-proj']!, '--rows', '2', '--steps', '3', '--probe', '8', '--classifier', classifier, '--out', out], { encoding: 'utf8' });
+  const r = runCli(['interpolate', shipped['cbn-proj']!, '--rows', '2', '--steps', '3', '--probe', '8', '--classifier', classifier, '--out', out]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /bit +\| P\(horse\) \| P\(airplane\)/);
   const j = JSON.parse(fs.readFileSync(path.join(out, 'interpolation.json'), 'utf8'));

@@ -3,12 +3,10 @@
 // tfjs-converter's loadGraphModel and run on the same z (and c) as generate(.., running = true).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { initBackend } from '../engine/backend.js';
@@ -16,11 +14,11 @@ import { ARCHS, buildGan, type Arch, type Gan } from '../models/index.js';
 import { generate } from '../training/sample.js';
 import { parseConfig } from '../training/config.js';
 import { createSession, openCheckpoint, saveSession } from '../training/session.js';
+import { runCli } from '../cli/run-cli.js';
 import { exportCheckpoint, generatorGraph, writeTfjsModel, type TfjsModelJson } from './tfjs-export.js';
 
 before(async () => { await initBackend('auto', 2); });
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'pegasus.js');
 const NZ = 100;
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pegasus-tfjs-'));
 
@@ -168,7 +166,7 @@ test('export of a checkpoint: the EMA weights (unless live), metadata, float16; 
   live.dispose();
 
   // The command line: a good export, and a bad path as one line naming the file, exit 1, nothing written.
-  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, 'export', ...args], { encoding: 'utf8', env: { ...process.env, PEGASUS_DEBUG: '' } });
+  const run = (...args: string[]) => runCli(['export', ...args]);
   const ok = run(file, '--tfjs', path.join(dir, 'cli'), '--backend', 'wasm');
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /model\.json: cbn-proj generator, 32x32 px, step 42, EMA weights/);

@@ -21,6 +21,7 @@ import { prefixed, saveCheckpoint } from '../../training/checkpoint.js';
 import { renderView, type View } from '../../training/generator-view.js';
 import { openCheckpoint } from '../../training/session.js';
 import { rgbaOf } from '../pixels.js';
+import { PEGASUS_BIN } from '../../cli/run-cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CHROMIUM = process.env.PEGASUS_CHROMIUM ?? '/usr/bin/chromium';
@@ -102,7 +103,7 @@ before(async () => {
     eval: { every: 0, classifier: classifierFile }, output: { logEvery: 2, sampleEvery: 20, checkpointEvery: 100 },
   };
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
-  child = spawn(process.execPath, [path.join(ROOT, 'bin', 'pegasus.js'), 'train', '--config', path.join(dir, 'config.json'), '--out', runDir, '--no-progress', '--serve', '--port', '0', '--threads', '1'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, [PEGASUS_BIN, 'train', '--config', path.join(dir, 'config.json'), '--out', runDir, '--no-progress', '--serve', '--port', '0', '--threads', '1'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (stdout += b.toString()));
   await waitFor('the page URL', () => /page: (http:\/\/\S+?)\?/.test(stdout), 60_000);
